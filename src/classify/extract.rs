@@ -1,0 +1,406 @@
+//! Turning what people paste into a clean reply text: removing the noise copied around a
+//! server reply (timestamps, `Diagnostic-Code: smtp;`, `host ... said:`, `(in reply to RCPT TO
+//! command)`, Exchange's `Remote Server returned '...'` and `#550 ... ##`, quoted-printable
+//! soft breaks, multi-line `550-` continuations) and finding the reply and enhanced codes.
+
+use crate::knowledge::{EnhancedCode, ReplyCode};
+use regex::Regex;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A reply text with the noise around it removed, and what the noise told.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cleaned {
+    pub text: String,
+    /// The server named in `host X[ip] said:` and similar.
+    pub remote_mta: Option<String>,
+    /// The SMTP command the reply answered (`RCPT TO`, `DATA`...).
+    pub smtp_command: Option<String>,
+    /// A recipient named in front of the reply (`<a@b>: host ...`).
+    pub recipient: Option<String>,
+    /// `Status:` of a pasted delivery-status fragment.
+    pub status: Option<String>,
+}
+
+/// The codes found in a text, with their byte ranges.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Codes {
+    pub reply: Option<(ReplyCode, Range<usize>)>,
+    pub enhanced: Option<(EnhancedCode, Range<usize>)>,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
+        }
+    };
+}
+
+re!(re_qp_hex, r"=([0-9A-Fa-f]{2})");
+re!(
+    re_line_timestamp,
+    r"(?x)^\s*\[?(?:
+        \d{4}-\d{2}-\d{2}[T\ ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?Z|\s?[+-]\d{2}:?\d{2}|\s?UTC)?
+      | (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\ +\d{1,2}\ \w{3}\ \d{4}\ \d{2}:\d{2}(?::\d{2})?(?:\ [+-]\d{4})?(?:\ \([A-Z]+\))?
+      | \w{3}\ +\d{1,2}\ \d{2}:\d{2}:\d{2}
+      | \d{1,2}/\d{1,2}/\d{2,4},?\ \d{1,2}:\d{2}(?::\d{2})?(?:\ ?[AP]M)?
+    )\]?[\s,;|-]*"
+);
+re!(re_syslog_prefix, r"^[\w.-]+\s+[\w/.-]+\[\d+\]:\s*(?:[0-9A-F]{6,}:\s*)?");
+re!(re_dsn_field, r"(?im)^(final-recipient|original-recipient|action|status|remote-mta|diagnostic-code|reporting-mta|last-attempt-date|arrival-date)\s*:\s*(.*)$");
+re!(re_type_prefix, r"^(?i:smtp|x-[\w-]+|unknown|mta|ms|esmtp)\s*;\s*");
+re!(re_host_said, r"(?i)\bhost\s+([A-Za-z0-9][\w.-]*)\s*\[[^\]]*\](?::\d+)?\s+said:\s*");
+re!(re_said, r"(?i)^.{0,160}?\bsaid:\s*");
+re!(re_in_reply_to, r"(?i)\(\s*in reply to ([A-Z][A-Za-z ]*?)\s+command\s*\)");
+re!(
+    re_exim_after,
+    r"(?i)SMTP error from remote (?:mail server|mailer|server) after ([A-Za-z ]+?)(?::?<[^>]*>)?(?:\s*\(.*?\))?:\s*(?:host\s+([A-Za-z0-9][\w.-]*)\s*\[[^\]]*\](?::\d+)?:?\s*)?"
+);
+re!(re_remote_returned, r#"(?is)Remote Server returned\s*['‘’](.*?)['‘’]\s*$"#);
+re!(re_exchange_hash, r"^#\s*(.*?)\s*##.*$");
+re!(re_leading_rcpt, r"^<([^<>\s]+@[^<>\s]+)>:?\s+");
+re!(re_reply_line, r"^(\d{3})([ -])(.*)$");
+re!(re_ws, r"\s+");
+re!(
+    re_reply_code,
+    r#"(?:^|[\s:;#'"(\[=<>-])([2-5]\d{2})(?:[ \t\-]|$|[,;:)\]'"])"#
+);
+re!(
+    re_enhanced_code,
+    r"(?:^|[^\d.])([245])\.([0-7])\.(\d{1,3})(?:$|[^\d.]|\.(?:\s|$))"
+);
+
+/// Decodes quoted-printable where the text shows signs of it (soft line breaks or `=3D`).
+pub fn undo_quoted_printable(s: &str) -> String {
+    let has_soft_breaks = s.contains("=\n") || s.contains("=\r\n");
+    if !has_soft_breaks && !s.contains("=3D") && !s.contains("=20") {
+        return s.to_string();
+    }
+    let joined = s.replace("=\r\n", "").replace("=\n", "");
+    if !joined.contains('=') {
+        return joined;
+    }
+    // Decode =XX escapes to bytes, then read the bytes as UTF-8 (lossy).
+    let mut out: Vec<u8> = Vec::with_capacity(joined.len());
+    let mut last = 0;
+    for m in re_qp_hex().captures_iter(&joined) {
+        let whole = m.get(0).expect("match");
+        out.extend_from_slice(joined[last..whole.start()].as_bytes());
+        let byte = u8::from_str_radix(&m[1], 16).unwrap_or(b'?');
+        out.push(byte);
+        last = whole.end();
+    }
+    out.extend_from_slice(joined[last..].as_bytes());
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Removes control characters (except newline and tab) that binary pastes bring.
+pub fn strip_controls(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect()
+}
+
+/// Whether a line carries an SMTP reply or enhanced code.
+pub fn line_has_code(line: &str) -> bool {
+    re_reply_code().is_match(line) || re_enhanced_code().is_match(line)
+}
+
+/// Strips the timestamp or syslog prefix of one log line.
+pub fn strip_line_prefix(line: &str) -> &str {
+    let mut l = line;
+    if let Some(m) = re_line_timestamp().find(l) {
+        if m.end() > 0 && m.end() < l.len() {
+            l = &l[m.end()..];
+        }
+    }
+    if let Some(m) = re_syslog_prefix().find(l) {
+        if m.end() < l.len() {
+            l = &l[m.end()..];
+        }
+    }
+    l
+}
+
+/// Joins the lines of one message: folded lines, and multi-line replies whose lines repeat the
+/// code (`550-5.7.26 ...` / `550 5.7.26 ...`) become one line with the code once.
+fn join_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut current_code: Option<String> = None;
+    for raw in text.lines() {
+        let line = strip_line_prefix(raw.trim_end());
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(c) = re_reply_line().captures(trimmed) {
+            let code = c[1].to_string();
+            let rest = c[3].trim();
+            if current_code.as_deref() == Some(code.as_str()) {
+                // A continuation line of the same reply: drop its repeated code prefixes.
+                push_spaced(&mut out, strip_repeated_enhanced(rest));
+            } else {
+                // The first line of a reply: write the code once, as "550 5.7.26 ...".
+                push_spaced(&mut out, &code);
+                push_spaced(&mut out, rest);
+            }
+            current_code = if &c[2] == "-" { Some(code) } else { None };
+            continue;
+        }
+        push_spaced(&mut out, trimmed);
+    }
+    out
+}
+
+fn strip_repeated_enhanced(rest: &str) -> &str {
+    let b = rest.as_bytes();
+    // "5.7.26 text" -> "text" (the enhanced code was already given on the first line)
+    if b.len() >= 5 && (b[0] == b'4' || b[0] == b'5' || b[0] == b'2') && b[1] == b'.' {
+        if let Some(sp) = rest.find(char::is_whitespace) {
+            if rest[..sp].bytes().all(|x| x.is_ascii_digit() || x == b'.') {
+                return rest[sp..].trim_start();
+            }
+        }
+    }
+    rest
+}
+
+fn push_spaced(out: &mut String, s: &str) {
+    if !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+    out.push_str(s);
+}
+
+/// Cleans one pasted message (see the module docs).
+pub fn clean(raw: &str) -> Cleaned {
+    let mut c = Cleaned::default();
+    let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let decoded = undo_quoted_printable(&normalized);
+    let decoded = strip_controls(&decoded);
+
+    // A pasted delivery-status fragment: take its fields.
+    let mut diag_text: Option<String> = None;
+    if re_dsn_field().is_match(&decoded) {
+        let unfolded = unfold(&decoded);
+        for cap in re_dsn_field().captures_iter(&unfolded) {
+            let name = cap[1].to_ascii_lowercase();
+            let value = cap[2].trim().to_string();
+            match name.as_str() {
+                "diagnostic-code" if diag_text.is_none() => diag_text = Some(value),
+                "status" if c.status.is_none() => c.status = Some(value),
+                "final-recipient" if c.recipient.is_none() => {
+                    c.recipient = Some(strip_type(&value).trim_matches(['<', '>']).to_string())
+                }
+                "remote-mta" if c.remote_mta.is_none() => {
+                    c.remote_mta = Some(strip_type(&value).to_string())
+                }
+                _ => {}
+            }
+        }
+    }
+    let body = match &diag_text {
+        Some(d) => d.clone(),
+        None => decoded,
+    };
+
+    let mut t = join_lines(&body);
+    t = strip_type(&t).to_string();
+
+    // Exim: "SMTP error from remote mail server after RCPT TO:<a@b>: host h [ip]: 550 ..."
+    if let Some(cap) = re_exim_after().captures(&t) {
+        c.smtp_command = Some(normalize_command(&cap[1]));
+        if let Some(h) = cap.get(2) {
+            c.remote_mta.get_or_insert_with(|| h.as_str().to_string());
+        }
+        let end = cap.get(0).expect("match").end();
+        t = t[end..].to_string();
+    }
+    // Postfix: "<a@b>: host h[ip] said: 550 ... (in reply to RCPT TO command)"
+    if let Some(cap) = re_leading_rcpt().captures(&t) {
+        c.recipient.get_or_insert_with(|| cap[1].to_string());
+        let end = cap.get(0).expect("match").end();
+        t = t[end..].to_string();
+    }
+    if let Some(cap) = re_host_said().captures(&t) {
+        c.remote_mta.get_or_insert_with(|| cap[1].to_string());
+        let m = cap.get(0).expect("match");
+        t = format!("{}{}", &t[..m.start()], &t[m.end()..]);
+    } else if let Some(m) = re_said().find(&t) {
+        // "Remote host said: 550 ...": keep what the server said.
+        if line_has_code(&t[m.end()..]) {
+            t = t[m.end()..].to_string();
+        }
+    }
+    if let Some(cap) = re_in_reply_to().captures(&t) {
+        c.smtp_command.get_or_insert_with(|| normalize_command(&cap[1]));
+        let m = cap.get(0).expect("match");
+        t = format!("{}{}", &t[..m.start()], &t[m.end()..]);
+    }
+    // Exchange: "Remote Server returned '550 5.1.1 RESOLVER...'"
+    if let Some(cap) = re_remote_returned().captures(&t) {
+        let inner = cap[1].trim();
+        if !inner.is_empty() {
+            t = inner.to_string();
+        }
+    }
+    let trimmed = t.trim();
+    if let Some(cap) = re_exchange_hash().captures(trimmed) {
+        t = cap[1].to_string();
+    } else if let Some(rest) = trimmed.strip_prefix('#') {
+        t = rest.to_string();
+    }
+    let t = re_ws().replace_all(t.trim(), " ");
+    let t = t.trim_matches(|ch: char| ch == '\'' || ch == '"' || ch == ' ');
+    c.text = strip_type(t).to_string();
+    c
+}
+
+/// Unfolds header-style continuation lines (a line starting with whitespace continues the
+/// previous one).
+pub fn unfold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        if (line.starts_with(' ') || line.starts_with('\t')) && !out.is_empty() {
+            out.push(' ');
+            out.push_str(line.trim());
+        } else {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(line.trim_end());
+        }
+    }
+    out
+}
+
+fn strip_type(s: &str) -> &str {
+    let s = s.trim();
+    match re_type_prefix().find(s) {
+        Some(m) => &s[m.end()..],
+        None => s,
+    }
+}
+
+fn normalize_command(s: &str) -> String {
+    let u = s.trim().to_ascii_uppercase();
+    let u = re_ws().replace_all(&u, " ").into_owned();
+    match u.as_str() {
+        "END OF DATA" | "END OF MESSAGE" | "DATA" => "DATA".to_string(),
+        "RCPT TO" | "RCPT" => "RCPT TO".to_string(),
+        "MAIL FROM" | "MAIL" => "MAIL FROM".to_string(),
+        _ => u,
+    }
+}
+
+/// Finds the first SMTP reply code and the first enhanced status code of a text.
+pub fn find_codes(text: &str) -> Codes {
+    let mut codes = Codes::default();
+    if let Some(c) = re_reply_code().captures(text) {
+        let m = c.get(1).expect("group");
+        if let Ok(r) = m.as_str().parse::<ReplyCode>() {
+            codes.reply = Some((r, m.range()));
+        }
+    }
+    if let Some(c) = re_enhanced_code().captures(text) {
+        let (a, b, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
+        let code = EnhancedCode {
+            class: a.as_str().parse().unwrap_or(0),
+            subject: b.as_str().parse().unwrap_or(0),
+            detail: d.as_str().parse().unwrap_or(0),
+        };
+        codes.enhanced = Some((code, a.start()..d.end()));
+    }
+    codes
+}
+
+/// Parses a `Status:` value such as `5.1.1` or `5.1.1 (user unknown)`.
+pub fn parse_status(s: &str) -> Option<EnhancedCode> {
+    find_codes(s).enhanced.map(|(c, _)| c)
+}
+
+/// Words that say whether a codeless failure is temporary or permanent.
+pub fn class_from_words(text: &str) -> Option<crate::model::Class> {
+    re!(re_temp, r"(?i)\b(temporar(y|ily)|try (again )?later|deferred|will (be )?retr(y|ied)|retrying|delayed|transient)\b");
+    re!(re_perm, r"(?i)\b(permanent(ly)?|fatal|will not be retried|giving up|gave up|undeliverable|failed permanently)\b");
+    if re_perm().is_match(text) {
+        Some(crate::model::Class::Permanent)
+    } else if re_temp().is_match(text) {
+        Some(crate::model::Class::Temporary)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> String {
+        clean(s).text
+    }
+
+    #[test]
+    fn postfix_said_and_in_reply_to() {
+        let c = clean("<a@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: Recipient\n    address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)");
+        assert_eq!(c.text, "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table");
+        assert_eq!(c.remote_mta.as_deref(), Some("mx.example.com"));
+        assert_eq!(c.smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(c.recipient.as_deref(), Some("a@example.com"));
+    }
+
+    #[test]
+    fn diagnostic_code_prefix_and_timestamp() {
+        assert_eq!(text("Diagnostic-Code: smtp; 550 5.2.2 Mailbox full"), "550 5.2.2 Mailbox full");
+        assert_eq!(text("2024-05-01 10:00:00 550 5.1.1 user unknown"), "550 5.1.1 user unknown");
+        assert_eq!(text("[2024-05-01T10:00:00Z] 421 4.7.0 Try again later"), "421 4.7.0 Try again later");
+        assert_eq!(text("May  1 10:00:00 mail postfix/smtp[1234]: 550 5.1.1 no such user"), "550 5.1.1 no such user");
+    }
+
+    #[test]
+    fn multiline_gmail_reply_is_joined() {
+        let t = text("550-5.7.26 This mail is unauthenticated, which poses a security risk.\n550-5.7.26 The sender must authenticate.\n550 5.7.26 Learn more - gsmtp");
+        assert_eq!(t, "550 5.7.26 This mail is unauthenticated, which poses a security risk. The sender must authenticate. Learn more - gsmtp");
+        let codes = find_codes(&t);
+        assert_eq!(codes.reply.unwrap().0, ReplyCode(550));
+        assert_eq!(codes.enhanced.unwrap().0.to_string(), "5.7.26");
+    }
+
+    #[test]
+    fn exchange_forms() {
+        assert_eq!(text("Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'"), "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup");
+        assert_eq!(text("#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##"), "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+    }
+
+    #[test]
+    fn quoted_printable_soft_breaks() {
+        assert_eq!(text("Diagnostic-Code: smtp; 550 5.2.=\n2 <a@example.jp>... Mailbox Full"), "550 5.2.2 <a@example.jp>... Mailbox Full");
+        assert_eq!(text("550 5.1.1 user=3Dunknown"), "550 5.1.1 user=unknown");
+    }
+
+    #[test]
+    fn exim_after_rcpt() {
+        let c = clean("SMTP error from remote mail server after RCPT TO:<a@example.com>: host mx.example.com [192.0.2.1]: 550 5.1.1 <a@example.com>: Recipient address rejected: User unknown");
+        assert_eq!(c.smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(c.remote_mta.as_deref(), Some("mx.example.com"));
+        assert!(c.text.starts_with("550 5.1.1"), "{}", c.text);
+    }
+
+    #[test]
+    fn codes_are_not_taken_from_ips_or_versions() {
+        let c = find_codes("Connection to 203.0.113.5 failed, Exim 4.92.3, Yahoo 4.16.55.1");
+        assert_eq!(c, Codes::default());
+        let c = find_codes("421 4.7.0 [TSS04] Messages from 192.0.2.1 deferred - 4.16.55.1");
+        assert_eq!(c.reply.unwrap().0, ReplyCode(421));
+        assert_eq!(c.enhanced.unwrap().0.to_string(), "4.7.0");
+        let c = find_codes("#5.1.0 Address rejected.");
+        assert_eq!(c.enhanced.unwrap().0.to_string(), "5.1.0");
+    }
+
+    #[test]
+    fn binary_and_controls_are_removed() {
+        assert_eq!(text("550\u{0}\u{7} 5.1.1 user unknown\u{1b}"), "550 5.1.1 user unknown");
+    }
+}
