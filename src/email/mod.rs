@@ -1,17 +1,237 @@
 //! Whole bounce emails (non-delivery reports): one record per failed recipient.
+//!
+//! Structure first: a `message/delivery-status` part (RFC 3464), a `message/feedback-report`
+//! (RFC 5965 complaints), auto-replies (RFC 3834). Then the plain-text reports of mail servers
+//! and services, through the decoders of [`formats`]. Whatever the source, the diagnostic text
+//! is taken from the most specific place and given to the one classifier.
+
+pub mod dsn;
+pub mod formats;
+pub mod mime;
 
 use crate::classify::{extract, Classifier, Hints};
-use crate::model::{Context, Record};
+use crate::model::{Category, Context, Record};
+use mime::Mail;
+
+/// What a decoder found about one recipient, before classification.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Bounce {
+    pub recipient: Option<String>,
+    pub original_recipient: Option<String>,
+    /// The server's reply or the report's wording about this recipient.
+    pub diagnostic: String,
+    /// An enhanced status code given beside the text (DSN `Status:`).
+    pub status: Option<String>,
+    pub dsn_action: Option<String>,
+    pub remote_mta: Option<String>,
+    pub reporting_mta: Option<String>,
+    pub smtp_command: Option<String>,
+    pub date: Option<String>,
+    pub feedback_type: Option<String>,
+    /// A cause the format itself establishes (a complaint report, an auto-reply).
+    pub category: Option<Category>,
+}
+
+/// Reads bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+/// Returns the text and the name of the encoding used.
+pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return (text.into_owned(), enc.name());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), "UTF-8"),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+            (text.into_owned(), "windows-1252")
+        }
+    }
+}
+
+/// Whether bytes look like an mbox (several messages, each starting with a "From " line).
+pub fn is_mbox(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"From ") && memfind(&bytes[5..], b"\nFrom ").is_some()
+}
+
+fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splits an mbox into its messages (lines starting "From " separate them; ">From " is
+/// un-escaped by readers, which matters little here).
+pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut out = vec![];
+    let mut start = 0;
+    let mut i = 0;
+    while let Some(p) = memfind(&bytes[i..], b"\nFrom ") {
+        let at = i + p + 1;
+        if at > start {
+            out.push(&bytes[start..at]);
+        }
+        start = at;
+        i = at + 1;
+    }
+    if start < bytes.len() {
+        out.push(&bytes[start..]);
+    }
+    out.into_iter()
+        .map(|m| {
+            // Drop the "From " envelope line itself.
+            if m.starts_with(b"From ") {
+                match memfind(m, b"\n") {
+                    Some(nl) => &m[nl + 1..],
+                    None => &m[m.len()..],
+                }
+            } else {
+                m
+            }
+        })
+        .filter(|m| !m.iter().all(|b| b.is_ascii_whitespace()))
+        .collect()
+}
+
+/// Analyses a file's bytes: an mbox (each message), a single email, or plain reply text.
+pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
+    if is_mbox(bytes) {
+        let mut out = vec![];
+        for (i, m) in split_mbox(bytes).into_iter().enumerate() {
+            out.extend(analyze_email(m, &format!("{source}#{}", i + 1)));
+        }
+        return out;
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    let (head_text, _) = decode_text(head);
+    let body = if bytes.starts_with(b"From ") {
+        memfind(bytes, b"\n").map(|nl| &bytes[nl + 1..]).unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    if crate::paste::looks_like_email(&head_text) || bytes.starts_with(b"From ") {
+        return analyze_email(body, source);
+    }
+    let (text, _) = decode_text(bytes);
+    let mut records = crate::paste::analyze(&text).records;
+    for r in &mut records {
+        r.source = Some(format!("{source}:{}", r.source.as_deref().unwrap_or("").trim_start_matches("paste:")));
+    }
+    records
+}
 
 /// Analyses one bounce email (raw source). `source` names where it came from.
 pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
-    let text = String::from_utf8_lossy(raw);
-    let cleaned = extract::clean(&text);
-    let verdict = Classifier::get().classify_cleaned(&cleaned, &Hints::default());
-    vec![Record {
-        recipient: cleaned.recipient.clone(),
-        verdict,
-        source: Some(source.to_string()),
-        context: Context { remote_mta: cleaned.remote_mta.clone(), ..Default::default() },
-    }]
+    let Some(mail) = mime::parse(raw) else {
+        let (text, _) = decode_text(raw);
+        return crate::paste::analyze(&text).records;
+    };
+    let bounces = formats::decode(&mail);
+    let original = original_message(&mail);
+    let classifier = Classifier::get();
+    let mut records = vec![];
+    for b in bounces {
+        let mut cleaned = extract::clean(&b.diagnostic);
+        let recipient = b.recipient.clone().or_else(|| cleaned.recipient.clone()).map(|r| normalize_address(&r));
+        cleaned.recipient = None;
+        let hints = Hints {
+            status: b.status.as_deref(),
+            reply: None,
+            recipient: recipient.as_deref(),
+            remote_mta: b.remote_mta.as_deref(),
+            dsn_action: b.dsn_action.as_deref(),
+        };
+        let mut verdict = classifier.classify_cleaned(&cleaned, &hints);
+        if let Some(cat) = b.category {
+            force_category(&mut verdict, cat);
+        }
+        records.push(Record {
+            recipient,
+            verdict,
+            source: Some(source.to_string()),
+            context: Context {
+                original_recipient: b.original_recipient.clone(),
+                reporting_mta: b.reporting_mta.clone(),
+                remote_mta: b.remote_mta.clone().or(cleaned.remote_mta.clone()),
+                smtp_command: b.smtp_command.clone().or(cleaned.smtp_command.clone()),
+                date: b.date.clone().or_else(|| mail.header("Date").map(str::to_string)),
+                original_from: original.from.clone(),
+                original_subject: original.subject.clone(),
+                original_message_id: original.message_id.clone(),
+                list_id: original.list_id.clone(),
+                dsn_action: b.dsn_action.clone(),
+                feedback_type: b.feedback_type.clone(),
+                ..Default::default()
+            },
+        });
+    }
+    records
 }
+
+/// Sets a cause the report's format establishes (complaint, auto-reply) with its defaults.
+fn force_category(v: &mut crate::model::Verdict, cat: Category) {
+    if v.category == cat {
+        return;
+    }
+    let k = crate::knowledge::Knowledge::get();
+    let info = k.category(cat);
+    v.category = cat;
+    v.class = cat.default_class();
+    if cat == Category::Complaint {
+        v.class = crate::model::Class::Permanent;
+    }
+    v.bounce_type = cat.bounce_type(v.class);
+    v.action = cat.default_action(v.class);
+    v.owner = cat.owner();
+    v.summary = info.title.clone();
+    v.explanation = info.explanation.clone();
+    v.advice = info.advice.clone();
+    v.escalation = info.escalation.clone();
+    v.confidence = crate::model::Confidence::High;
+    v.decided_by = Some(format!("format:{}", crate::model::Id::id(cat)));
+}
+
+/// Lower-cases the domain and strips brackets and a `mailto:`.
+pub fn normalize_address(a: &str) -> String {
+    let a = a.trim().trim_matches(['<', '>', '"', '\'', ' ', '(', ')', ',', ';', ':', '.']);
+    let a = a.strip_prefix("mailto:").unwrap_or(a);
+    match a.rsplit_once('@') {
+        Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
+        None => a.to_string(),
+    }
+}
+
+/// What the returned message says about itself.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Original {
+    pub from: Option<String>,
+    pub subject: Option<String>,
+    pub message_id: Option<String>,
+    pub list_id: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The returned message's From, Subject, Message-ID and List-ID: from an attached
+/// `message/rfc822` or `text/rfc822-headers`, or from a copy inlined in the text.
+pub fn original_message(mail: &Mail) -> Original {
+    let from_mail = |m: &Mail| Original {
+        from: m.header("From").map(str::to_string),
+        subject: m.header("Subject").map(str::to_string),
+        message_id: m.header("Message-ID").map(|s| s.trim().trim_matches(['<', '>']).to_string()),
+        list_id: m.header("List-ID").map(str::to_string),
+        to: m.header("To").map(str::to_string),
+    };
+    if let Some(m) = mail.returned() {
+        return from_mail(m);
+    }
+    let body = mail.body_text();
+    if let Some(pos) = formats::returned_copy_start(&body) {
+        let rest = body[pos..].trim_start_matches(|c: char| c == '\n' || c == '\r');
+        if let Some(m) = mime::parse_headers(rest.as_bytes()) {
+            if m.header("From").is_some() || m.header("Subject").is_some() || m.header("Message-ID").is_some() {
+                return from_mail(&m);
+            }
+        }
+    }
+    Original::default()
+}
+
+#[cfg(test)]
+mod tests;

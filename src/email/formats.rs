@@ -1,0 +1,387 @@
+//! Finding the failed recipients and their diagnostics in a bounce email.
+//!
+//! Order: a complaint report (ARF), a delivery-status part (RFC 3464), the decoders of known
+//! plain-text layouts ([`DECODERS`], one small type each behind the [`Decoder`] trait),
+//! delivery-status fields written into the text, then a generic reader that pairs each
+//! address in the report with the reply text next to it. Auto-replies are recognised by their
+//! headers (RFC 3834).
+
+use super::mime::Mail;
+use super::{dsn, normalize_address, Bounce};
+use crate::classify::extract;
+use crate::model::Category;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A decoder for one server's or service's plain-text report layout.
+pub trait Decoder: Sync {
+    /// A short name (shown in tests and debugging).
+    fn name(&self) -> &'static str;
+    /// Whether this email is in the decoder's layout.
+    fn detect(&self, mail: &Mail, body: &str) -> bool;
+    /// The failed recipients. An empty result lets the next decoder try.
+    fn decode(&self, mail: &Mail, body: &str) -> Vec<Bounce>;
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
+        }
+    };
+}
+
+re!(re_address, r"(?i)[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@\[[0-9.]+\]");
+re!(
+    re_copy_marker,
+    r"(?im)^[ \t]*(?:-{2,}|={2,}|\*{2,}|_{2,})?[ \t]*(?:this is a copy of the (?:original )?message|below this line is a copy of the message|original message (?:follows|headers? follows?)|the original message (?:was|is|headers? (?:is|are))|original message header|message header follows|returned message|undelivered message (?:headers )?follows|here is a copy of the (?:first part of the )?message|the text you sent follows|unsent message below|copy of the message follows|end of message|-+ ?message headers? ?-+|original message:|text of the message follows|received (?:headers|message) follows|start of returned message|the headers of the original message)[^\n]*$|^content-type:\s*(?:message/rfc822|text/rfc822-headers)"
+);
+re!(re_auto_subject, r"(?i)^(auto(matic)?[ -]?(reply|response|antwort|respuesta|réponse)|out of (the )?office|abwesenheit|vacation|away from|absence|autoreply|i am away|on leave)");
+
+/// Where the copy of the returned message begins in a report's text, if it is inlined.
+pub fn returned_copy_start(body: &str) -> Option<usize> {
+    re_copy_marker().find(body).map(|m| {
+        let end = m.end();
+        body[end..].find('\n').map(|n| end + n + 1).unwrap_or(body.len())
+    })
+}
+
+/// The report part of a body: the text before the returned copy.
+pub fn report_text(body: &str) -> &str {
+    match re_copy_marker().find(body) {
+        Some(m) => &body[..m.start()],
+        None => body,
+    }
+}
+
+/// Finds the failed recipients of a bounce email.
+pub fn decode(mail: &Mail) -> Vec<Bounce> {
+    if let Some(b) = arf(mail) {
+        return b;
+    }
+    let body = mail.body_text();
+    let report = report_text(&body).to_string();
+    if let Some(b) = delivery_status(mail, &report) {
+        return b;
+    }
+    for d in crate::email::formats::DECODERS {
+        if d.detect(mail, &report) {
+            let b = d.decode(mail, &report);
+            if !b.is_empty() {
+                return b;
+            }
+        }
+    }
+    if let Some(b) = auto_reply(mail, &body) {
+        return b;
+    }
+    if let Some(b) = inline_dsn_fields(mail, &report) {
+        return b;
+    }
+    generic(mail, &report)
+}
+
+/// The decoders of known plain-text layouts, tried in order.
+pub static DECODERS: &[&dyn Decoder] = &[];
+
+// --- RFC 5965 complaint reports ------------------------------------------------------------
+
+fn arf(mail: &Mail) -> Option<Vec<Bounce>> {
+    let part = mail.parts_of("message/feedback-report").next()?;
+    let fields = header_fields(&part.text);
+    let get = |n: &str| fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+    let feedback_type = get("Feedback-Type").map(|s| s.to_ascii_lowercase());
+    let original = mail.returned();
+    let mut recipients: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("Original-Rcpt-To") || k.eq_ignore_ascii_case("Removal-Recipient"))
+        .map(|(_, v)| normalize_address(v))
+        .collect();
+    if recipients.is_empty() {
+        if let Some(to) = original.and_then(|m| m.header("To")) {
+            recipients.extend(re_address().find_iter(to).map(|m| normalize_address(m.as_str())));
+        }
+    }
+    if recipients.is_empty() {
+        recipients.push(String::new());
+    }
+    let diagnostic = format!(
+        "Feedback report: {}{}",
+        feedback_type.clone().unwrap_or_else(|| "abuse".into()),
+        get("User-Agent").map(|u| format!(" ({u})")).unwrap_or_default()
+    );
+    Some(
+        recipients
+            .into_iter()
+            .map(|r| Bounce {
+                recipient: if r.is_empty() { None } else { Some(r) },
+                diagnostic: diagnostic.clone(),
+                reporting_mta: get("Reporting-MTA").map(|v| dsn::typed_value(&v).to_string()),
+                date: get("Arrival-Date").or_else(|| get("Received-Date")),
+                feedback_type: feedback_type.clone(),
+                category: Some(Category::Complaint),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
+fn header_fields(text: &str) -> Vec<(String, String)> {
+    let unfolded = extract::unfold(&text.replace("\r\n", "\n"));
+    unfolded
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(|(n, v)| (n.to_string(), v.trim().to_string()))
+        .collect()
+}
+
+// --- RFC 3464 delivery status ----------------------------------------------------------------
+
+fn delivery_status(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
+    let part = mail
+        .parts
+        .iter()
+        .find(|p| p.content_type == "message/delivery-status" || p.content_type == "message/global-delivery-status")?;
+    let r = dsn::parse(&part.text);
+    if r.recipients.is_empty() {
+        return None;
+    }
+    let mut out = vec![];
+    for rc in &r.recipients {
+        let recipient = rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a));
+        let mut diagnostic = rc.diagnostic_code.clone().unwrap_or_default();
+        // The human-readable part often says more than a bare or missing Diagnostic-Code.
+        if !has_signal(&diagnostic) {
+            if let Some(t) = recipient.as_deref().and_then(|a| text_about(report, a)) {
+                diagnostic = if diagnostic.trim().is_empty() { t } else { format!("{diagnostic} {t}") };
+            } else if let Some(t) = coded_lines(report) {
+                diagnostic = if diagnostic.trim().is_empty() { t } else { format!("{diagnostic} {t}") };
+            }
+        }
+        out.push(Bounce {
+            recipient,
+            original_recipient: rc.original_recipient.clone(),
+            diagnostic,
+            status: rc.status.clone(),
+            dsn_action: rc.action.clone(),
+            remote_mta: rc.remote_mta.clone(),
+            reporting_mta: r.reporting_mta.clone(),
+            smtp_command: None,
+            date: rc.last_attempt_date.clone().or_else(|| r.arrival_date.clone()),
+            ..Default::default()
+        });
+    }
+    let _ = mail;
+    Some(out)
+}
+
+/// Whether a diagnostic carries a code or recognisable wording.
+fn has_signal(diagnostic: &str) -> bool {
+    let c = extract::clean(diagnostic);
+    if c.text.trim().is_empty() {
+        return false;
+    }
+    let codes = extract::find_codes(&c.text);
+    if codes.reply.is_some() {
+        return true;
+    }
+    let v = crate::classify::Classifier::get().classify_cleaned(&c, &Default::default());
+    v.category != Category::Unknown && v.decided_by.as_deref().is_some_and(|d| d.starts_with("rule:"))
+}
+
+// --- Delivery-status fields written into the text -------------------------------------------
+
+fn inline_dsn_fields(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
+    let lower = report.to_ascii_lowercase();
+    if !(lower.contains("final-recipient:") || lower.contains("\ndiagnostic-code:") || lower.starts_with("diagnostic-code:")) {
+        return None;
+    }
+    let start = lower.find("reporting-mta:").or_else(|| lower.find("final-recipient:")).or_else(|| lower.find("diagnostic-code:"))?;
+    let r = dsn::parse(&report[start..]);
+    if r.recipients.is_empty() {
+        return None;
+    }
+    let _ = mail;
+    Some(
+        r.recipients
+            .iter()
+            .map(|rc| Bounce {
+                recipient: rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a)),
+                original_recipient: rc.original_recipient.clone(),
+                diagnostic: rc.diagnostic_code.clone().unwrap_or_default(),
+                status: rc.status.clone(),
+                dsn_action: rc.action.clone(),
+                remote_mta: rc.remote_mta.clone(),
+                reporting_mta: r.reporting_mta.clone(),
+                date: rc.last_attempt_date.clone(),
+                ..Default::default()
+            })
+            .collect(),
+    )
+}
+
+// --- RFC 3834 auto-replies ------------------------------------------------------------------
+
+fn auto_reply(mail: &Mail, body: &str) -> Option<Vec<Bounce>> {
+    let auto = mail.header("Auto-Submitted").map(|v| v.to_ascii_lowercase());
+    let replied = auto.as_deref().is_some_and(|v| v.starts_with("auto-replied"));
+    let x_auto = mail.header("X-Autoreply").is_some() || mail.header("X-Autorespond").is_some() || mail.header("X-Auto-Response-Suppress").is_some() && re_auto_subject().is_match(mail.subject());
+    let subject_says = re_auto_subject().is_match(mail.subject().trim());
+    let from_daemon = mail.from().to_ascii_lowercase().contains("mailer-daemon") || mail.from().to_ascii_lowercase().contains("postmaster");
+    if from_daemon || !(replied || x_auto || subject_says) {
+        return None;
+    }
+    // A delivery failure sent with Auto-Submitted: auto-replied is not an out-of-office.
+    if replied && !subject_says && !x_auto && extract::line_has_code(body) {
+        return None;
+    }
+    let first = body.lines().map(str::trim).filter(|l| !l.is_empty()).take(3).collect::<Vec<_>>().join(" ");
+    Some(vec![Bounce {
+        recipient: re_address().find(mail.from()).map(|m| normalize_address(m.as_str())),
+        diagnostic: format!("{} {}", mail.subject(), first),
+        category: Some(Category::AutoReply),
+        ..Default::default()
+    }])
+}
+
+// --- Generic plain-text reports ---------------------------------------------------------------
+
+/// The addresses a report names that are not the failed recipients: the bounce's own sender
+/// and addressee (the original sender) and the mail system's mailboxes.
+fn excluded_addresses(mail: &Mail) -> Vec<String> {
+    let mut out = vec![];
+    for h in ["From", "To", "Return-Path", "Reply-To", "Sender", "Delivered-To"] {
+        for v in mail.headers_named(h) {
+            out.extend(re_address().find_iter(v).map(|m| m.as_str().to_ascii_lowercase()));
+        }
+    }
+    if let Some(orig) = mail.returned() {
+        for h in ["From", "Return-Path", "Sender", "Reply-To"] {
+            for v in orig.headers_named(h) {
+                out.extend(re_address().find_iter(v).map(|m| m.as_str().to_ascii_lowercase()));
+            }
+        }
+    }
+    out
+}
+
+fn is_system_address(a: &str) -> bool {
+    let local = a.split('@').next().unwrap_or("").to_ascii_lowercase();
+    matches!(local.as_str(), "mailer-daemon" | "postmaster" | "abuse" | "noreply" | "no-reply" | "root" | "mail-daemon" | "mailerdaemon" | "daemon")
+        || local.starts_with("bounce")
+}
+
+/// The recipients a plain-text report names, in order of appearance.
+pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for v in mail.headers_named("X-Failed-Recipients") {
+        for m in re_address().find_iter(v) {
+            let a = normalize_address(m.as_str());
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    let excluded = excluded_addresses(mail);
+    for m in re_address().find_iter(report) {
+        // Skip addresses inside URLs and message ids.
+        let before = &report[..m.start()];
+        let prev = before.chars().last();
+        if matches!(prev, Some('/') | Some('=') | Some('?')) || before.ends_with("Message-ID: <") || before.ends_with("id <") {
+            continue;
+        }
+        let a = normalize_address(m.as_str());
+        let lower = a.to_ascii_lowercase();
+        if excluded.contains(&lower) || is_system_address(&lower) || out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            continue;
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// The reply text a report gives about one recipient: from the line naming it, the first line
+/// with an SMTP code and what continues it; else the wording around it.
+pub fn text_about(report: &str, recipient: &str) -> Option<String> {
+    let lines: Vec<&str> = report.lines().collect();
+    let lower_rcpt = recipient.to_ascii_lowercase();
+    let idx = lines.iter().position(|l| l.to_ascii_lowercase().contains(&lower_rcpt))?;
+    let window_end = (idx + 16).min(lines.len());
+    // Stop at the next recipient block: a later line naming another address after a blank.
+    let mut end = window_end;
+    let mut seen_blank = false;
+    for (i, l) in lines.iter().enumerate().take(window_end).skip(idx + 1) {
+        if l.trim().is_empty() {
+            seen_blank = true;
+            continue;
+        }
+        if seen_blank && re_address().is_match(l) && !l.to_ascii_lowercase().contains(&lower_rcpt) && !extract::line_has_code(l) {
+            end = i;
+            break;
+        }
+    }
+    let window = &lines[idx..end];
+    if let Some(first_code) = window.iter().position(|l| extract::line_has_code(l)) {
+        let mut text = String::new();
+        // Keep the line before when the code line continues it (e.g. "host x said:" wrapped).
+        for l in &window[first_code..] {
+            if l.trim().is_empty() && !text.is_empty() {
+                break;
+            }
+            text.push_str(l);
+            text.push('\n');
+        }
+        return Some(text);
+    }
+    let text = window.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+/// All lines with an SMTP code in a report (with their continuation lines), joined.
+pub fn coded_lines(report: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut take = false;
+    for l in report.lines() {
+        if extract::line_has_code(l) {
+            take = true;
+        } else if l.trim().is_empty() {
+            take = false;
+        }
+        if take {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+fn generic(mail: &Mail, report: &str) -> Vec<Bounce> {
+    let recipients = recipients_in(mail, report);
+    let mut out = vec![];
+    for r in &recipients {
+        let diagnostic = text_about(report, r).or_else(|| coded_lines(report)).unwrap_or_default();
+        out.push(Bounce { recipient: Some(r.clone()), diagnostic, ..Default::default() });
+    }
+    if out.is_empty() {
+        if let Some(d) = coded_lines(report) {
+            out.push(Bounce { diagnostic: d, ..Default::default() });
+        } else if !report.trim().is_empty() {
+            let text = report.lines().map(str::trim).filter(|l| !l.is_empty()).take(12).collect::<Vec<_>>().join(" ");
+            out.push(Bounce { diagnostic: text, ..Default::default() });
+        }
+    }
+    out
+}
