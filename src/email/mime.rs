@@ -253,6 +253,6 @@ mod tests {
 
     #[test]
     fn html_to_text_keeps_words() {
-        assert_eq!(html_to_text("<p>550 5.1.1 <b>User</b> unknown</p><style>x{}</style>&amp;"), "\n550 5.1.1 User unknown\n\n&");
+        assert_eq!(html_to_text("<p>550 5.1.1 <b>User</b> unknown</p><style>x{}</style>&amp;"), "\n550 5.1.1 User unknown\n&");
     }
 }
