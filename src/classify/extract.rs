@@ -61,6 +61,7 @@ re!(
 re!(re_remote_returned, r#"(?is)Remote Server returned\s*['‘’](.*?)['‘’]\s*$"#);
 re!(re_exchange_hash, r"^#\s*(.*?)\s*##.*$");
 re!(re_leading_rcpt, r"^<([^<>\s]+@[^<>\s]+)>:?\s+");
+re!(re_bracketed_address, r"<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>");
 re!(re_reply_line, r"^(\d{3})([ -])(.*)$");
 re!(re_ws, r"\s+");
 re!(
@@ -255,6 +256,13 @@ pub fn clean(raw: &str) -> Cleaned {
     let t = re_ws().replace_all(t.trim(), " ");
     let t = t.trim_matches(|ch: char| ch == '\'' || ch == '"' || ch == ' ');
     c.text = strip_type(t).to_string();
+    // The address a reply names is the recipient, unless the reply answered MAIL FROM (then
+    // it is the sender's).
+    if c.recipient.is_none() && c.smtp_command.as_deref() != Some("MAIL FROM") {
+        if let Some(cap) = re_bracketed_address().captures(&c.text) {
+            c.recipient = Some(cap[1].to_string());
+        }
+    }
     c
 }
 
