@@ -35,24 +35,81 @@ macro_rules! re {
 re!(re_address, r"(?i)[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@\[[0-9.]+\]");
 re!(
     re_copy_marker,
-    r"(?im)^[ \t]*(?:-{2,}|={2,}|\*{2,}|_{2,})?[ \t]*(?:this is a copy of the (?:original )?message|below this line is a copy of the message|original message (?:follows|headers? follows?)|the original message (?:was|is|headers? (?:is|are))|original message header|message header follows|returned message|undelivered message (?:headers )?follows|here is a copy of the (?:first part of the )?message|the text you sent follows|unsent message below|copy of the message follows|end of message|-+ ?message headers? ?-+|original message:|text of the message follows|received (?:headers|message) follows|start of returned message|the headers of the original message)[^\n]*$|^content-type:\s*(?:message/rfc822|text/rfc822-headers)"
+    r"(?im)^[ \t]*(?:-{2,}|={2,}|\*{2,}|_{2,})?[ \t]*(?:this is a copy of the (?:original )?message|below this line is a copy of the message|original message (?:follows|headers? follows?)|the original message (?:was|is) (?:included|attached|enclosed|below|as follows|follows)|the original message headers? (?:is|are|was|were)|original message header|message header follows|returned message|undelivered message (?:headers )?follows|here is a copy of the (?:first part of the )?message|the text you sent follows|unsent message below|copy of the message follows|end of message|-+ ?message headers? ?-+|original message:|text of the message follows|received (?:headers|message) follows|start of returned message|the headers of the original message)[^\n]*$|^content-type:\s*(?:message/rfc822|text/rfc822-headers)"
 );
 re!(re_auto_subject, r"(?i)^(auto(matic)?[ -]?(reply|response|antwort|respuesta|réponse)|out of (the )?office|abwesenheit|vacation|away from|absence|autoreply|i am away|on leave)");
 
-/// Where the copy of the returned message begins in a report's text, if it is inlined.
+/// Where the copy of the returned message begins in a report's text, if it is inlined: after
+/// a line announcing it, or at its header block.
 pub fn returned_copy_start(body: &str) -> Option<usize> {
-    re_copy_marker().find(body).map(|m| {
+    let marker = re_copy_marker().find(body).map(|m| {
         let end = m.end();
         body[end..].find('\n').map(|n| end + n + 1).unwrap_or(body.len())
-    })
+    });
+    let block = header_block_start(body);
+    match (marker, block) {
+        (Some(m), Some(b)) => Some(m.min(b)),
+        (m, b) => m.or(b),
+    }
 }
 
 /// The report part of a body: the text before the returned copy.
 pub fn report_text(body: &str) -> &str {
-    match re_copy_marker().find(body) {
-        Some(m) => &body[..m.start()],
+    let marker = re_copy_marker().find(body).map(|m| m.start());
+    let block = header_block_start(body);
+    let cut = match (marker, block) {
+        (Some(m), Some(b)) => Some(m.min(b)),
+        (m, b) => m.or(b),
+    };
+    match cut {
+        Some(c) => &body[..c],
         None => body,
     }
+}
+
+/// Header names that show a block of lines is a copied message header, not report text.
+const COPY_HEADER_NAMES: &[&str] = &[
+    "received", "return-path", "from", "to", "subject", "date", "message-id", "mime-version", "content-type",
+    "content-transfer-encoding", "x-mailer", "user-agent", "reply-to", "cc", "delivered-to", "dkim-signature",
+    "x-original-to", "references", "in-reply-to", "sender", "x-received", "authentication-results",
+];
+
+/// The start of the first run of unindented `Name: value` lines (folded lines allowed) that
+/// holds at least two common message header names: a copy of the returned message's header.
+fn header_block_start(body: &str) -> Option<usize> {
+    let mut run_start: Option<usize> = None;
+    let mut known = 0usize;
+    let mut fields = 0usize;
+    let mut pos = 0usize;
+    for line in body.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let l = line.trim_end_matches(['\r', '\n']);
+        if run_start.is_some() && (l.starts_with(' ') || l.starts_with('\t')) && !l.trim().is_empty() {
+            continue;
+        }
+        let field = l.split_once(':').map(|(n, _)| n).filter(|n| {
+            !n.is_empty() && n.len() <= 76 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+        match field {
+            Some(name) => {
+                if run_start.is_none() {
+                    run_start = Some(start);
+                    known = 0;
+                    fields = 0;
+                }
+                fields += 1;
+                if COPY_HEADER_NAMES.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+                    known += 1;
+                }
+                if known >= 2 && fields >= 3 {
+                    return run_start;
+                }
+            }
+            None => run_start = None,
+        }
+    }
+    None
 }
 
 /// Finds the failed recipients of a bounce email.

@@ -57,7 +57,8 @@ impl Mail {
         let plain: Vec<&str> = self
             .parts
             .iter()
-            .filter(|p| p.content_type == "text/plain" || p.content_type.is_empty())
+            // A multipart whose boundaries were lost reaches us as one text part: read it too.
+            .filter(|p| p.content_type == "text/plain" || p.content_type.is_empty() || p.content_type.starts_with("multipart/"))
             .map(|p| p.text.as_str())
             .collect();
         if !plain.is_empty() {

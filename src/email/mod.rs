@@ -106,7 +106,7 @@ pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
     } else {
         bytes
     };
-    if crate::paste::looks_like_email(&head_text) || bytes.starts_with(b"From ") {
+    if looks_like_email(&head_text) || bytes.starts_with(b"From ") {
         return analyze_email(body, source);
     }
     let (text, _) = decode_text(bytes);
@@ -115,6 +115,42 @@ pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
         r.source = Some(format!("{source}:{}", r.source.as_deref().unwrap_or("").trim_start_matches("paste:")));
     }
     records
+}
+
+/// Whether a text starts with an email header block: at least three `Name: value` fields,
+/// two of them common ones, before the first blank line. Field names may be long (Exchange
+/// writes names of 45 characters and more); folded lines continue the previous field.
+pub fn looks_like_email(text: &str) -> bool {
+    let mut headers = 0;
+    let mut known = 0;
+    for (i, line) in text.lines().take(200).enumerate() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            continue;
+        }
+        if i == 0 && line.starts_with("From ") {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, _)) if !name.is_empty() && name.len() <= 76 && name.bytes().all(|b| b.is_ascii_graphic()) => {
+                headers += 1;
+                let n = name.to_ascii_lowercase();
+                if matches!(
+                    n.as_str(),
+                    "received" | "from" | "to" | "subject" | "date" | "return-path" | "content-type" | "mime-version" | "message-id" | "delivered-to" | "x-failed-recipients" | "auto-submitted"
+                ) {
+                    known += 1;
+                }
+            }
+            _ => return false,
+        }
+        if headers >= 3 && known >= 2 {
+            return true;
+        }
+    }
+    headers >= 3 && known >= 2
 }
 
 /// Analyses one bounce email (raw source). `source` names where it came from.
