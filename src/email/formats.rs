@@ -13,19 +13,27 @@ use crate::model::Category;
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// A decoder for one server's or service's plain-text report layout.
+/// A decoder for one server's or service's report layout.
 pub trait Decoder: Sync {
     /// A short name (shown in tests and debugging).
     fn name(&self) -> &'static str;
-    /// Whether this email is in the decoder's layout.
-    fn detect(&self, mail: &Mail, body: &str) -> bool;
+    /// Whether this email is in the decoder's layout. `report` is the body text before the
+    /// returned copy; the whole email is in `mail`.
+    fn detect(&self, mail: &Mail, report: &str) -> bool;
     /// The failed recipients. An empty result lets the next decoder try.
-    fn decode(&self, mail: &Mail, body: &str) -> Vec<Bounce>;
+    fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce>;
+    /// Whether the layout is only a fallback for emails without a delivery-status part
+    /// (generic MTA texts): the structured part, when present, is read first. Decoders of
+    /// services whose text says more than their delivery-status part run before it, and what
+    /// they find is completed from that part.
+    fn after_dsn(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! re {
     ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
+        pub(crate) fn $name() -> &'static Regex {
             static R: OnceLock<Regex> = OnceLock::new();
             R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
         }
@@ -114,17 +122,39 @@ fn header_block_start(body: &str) -> Option<usize> {
 
 /// Finds the failed recipients of a bounce email.
 pub fn decode(mail: &Mail) -> Vec<Bounce> {
+    decode_at(mail, 0)
+}
+
+fn decode_at(mail: &Mail, depth: usize) -> Vec<Bounce> {
     if let Some(b) = arf(mail) {
         return b;
     }
     let body = mail.body_text();
     let report = report_text(&body).to_string();
-    if let Some(b) = delivery_status(mail, &report) {
-        return b;
-    }
-    for d in crate::email::formats::DECODERS {
+    let dsn = delivery_status(mail, &report);
+    for d in DECODERS.iter().filter(|d| !d.after_dsn()) {
         if d.detect(mail, &report) {
             let b = d.decode(mail, &report);
+            if !b.is_empty() {
+                return complete_from_dsn(b, dsn.as_deref());
+            }
+        }
+    }
+    if let Some(b) = dsn {
+        return b;
+    }
+    for d in DECODERS.iter().filter(|d| d.after_dsn()) {
+        if d.detect(mail, &report) {
+            let b = d.decode(mail, &report);
+            if !b.is_empty() {
+                return b;
+            }
+        }
+    }
+    if depth == 0 {
+        // A bounce forwarded as plain text inside another message.
+        if let Some(inner) = embedded_report(&body) {
+            let b = decode_at(&inner, depth + 1);
             if !b.is_empty() {
                 return b;
             }
@@ -139,8 +169,178 @@ pub fn decode(mail: &Mail) -> Vec<Bounce> {
     generic(mail, &report)
 }
 
-/// The decoders of known plain-text layouts, tried in order.
+/// Fills what a decoder left empty from the delivery-status part about the same recipient
+/// (or the only one).
+fn complete_from_dsn(mut found: Vec<Bounce>, dsn: Option<&[Bounce]>) -> Vec<Bounce> {
+    let Some(dsn) = dsn else { return found };
+    let single = found.len() == 1 && dsn.len() == 1;
+    for b in &mut found {
+        let same = dsn.iter().find(|d| match (&b.recipient, &d.recipient) {
+            (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+            _ => false,
+        });
+        let Some(d) = same.or(if single { dsn.first() } else { None }) else { continue };
+        if b.recipient.is_none() {
+            b.recipient = d.recipient.clone();
+        }
+        if b.diagnostic.trim().is_empty() {
+            b.diagnostic = d.diagnostic.clone();
+        }
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if b.$f.is_none() { b.$f = d.$f.clone(); } )* };
+        }
+        fill!(original_recipient, status, dsn_action, remote_mta, reporting_mta, smtp_command, date);
+    }
+    found
+}
+
+/// The decoders of known layouts, tried in order.
 pub static DECODERS: &[&dyn Decoder] = &[];
+
+// --- Helpers shared by the decoders ---------------------------------------------------------
+
+/// The first email address in a text, normalised.
+pub fn first_address(text: &str) -> Option<String> {
+    re_address().find(text).map(|m| normalize_address(m.as_str()))
+}
+
+/// Every distinct email address in a text, in order, normalised.
+pub fn addresses(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for m in re_address().find_iter(text) {
+        let a = normalize_address(m.as_str());
+        if !out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            out.push(a);
+        }
+    }
+    out
+}
+
+/// The text after the first match of `marker` (from the next line), if it matches.
+pub fn after<'a>(text: &'a str, marker: &Regex) -> Option<&'a str> {
+    let m = marker.find(text)?;
+    let rest = &text[m.end()..];
+    Some(match rest.find('\n') {
+        Some(n) => &rest[n + 1..],
+        None => "",
+    })
+}
+
+/// The text before the first match of `marker`, or all of it.
+pub fn before<'a>(text: &'a str, marker: &Regex) -> &'a str {
+    match marker.find(text) {
+        Some(m) => &text[..m.start()],
+        None => text,
+    }
+}
+
+/// A line that names a recipient on its own, as most plain-text reports list them:
+/// `addr`, `<addr>`, `"addr":`, `addr <addr>`, `>>> addr`, `addr [reason]` or `<addr>: reason`.
+/// Returns the address and what follows it on the line.
+pub fn recipient_line(line: &str) -> Option<(String, String)> {
+    let t = line.trim().trim_start_matches(">>>").trim_start();
+    let m = re_address().find(t)?;
+    let head = &t[..m.start()];
+    if !head.chars().all(|c| matches!(c, '<' | '"' | '\'' | '(' | '[' | ' ')) {
+        return None;
+    }
+    let addr = normalize_address(m.as_str());
+    let mut rest = t[m.end()..].trim_start_matches(['>', '"', '\'', ')', ']']).trim_start();
+    // "addr <addr>": the same address twice.
+    if let Some(r) = rest.strip_prefix('<') {
+        if let Some((inner, after)) = r.split_once('>') {
+            if re_address().is_match(inner) {
+                rest = after.trim_start();
+            }
+        }
+    }
+    let rest = rest.trim_start_matches(':').trim();
+    Some((addr, rest.to_string()))
+}
+
+/// Splits a report into one block per recipient: a line accepted by `is_recipient` opens a
+/// block (with what follows the address on that line), the lines after it belong to it until
+/// the next one. Lines before the first recipient are dropped. Blocks of the same address
+/// are joined.
+pub fn recipient_blocks(text: &str, is_recipient: impl Fn(&str) -> Option<(String, String)>) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![];
+    let mut current: Option<usize> = None;
+    for line in text.lines() {
+        if let Some((addr, rest)) = is_recipient(line) {
+            let idx = match out.iter().position(|(a, _)| a.eq_ignore_ascii_case(&addr)) {
+                Some(i) => i,
+                None => {
+                    out.push((addr, String::new()));
+                    out.len() - 1
+                }
+            };
+            if !rest.is_empty() {
+                push_line(&mut out[idx].1, &rest);
+            }
+            current = Some(idx);
+            continue;
+        }
+        if let Some(i) = current {
+            push_line(&mut out[i].1, line);
+        }
+    }
+    for (_, t) in &mut out {
+        *t = t.trim().to_string();
+    }
+    out
+}
+
+fn push_line(buf: &mut String, line: &str) {
+    buf.push_str(line);
+    buf.push('\n');
+}
+
+/// Joins the lines of a text into one (trimmed, single spaces), keeping SMTP reply lines as
+/// lines so the code finder sees where each reply starts.
+pub fn one_line(text: &str) -> String {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A bounce for a recipient with a diagnostic.
+pub fn bounce(recipient: Option<String>, diagnostic: impl Into<String>) -> Bounce {
+    Bounce { recipient, diagnostic: diagnostic.into(), ..Default::default() }
+}
+
+/// Whether any of the email's senders (From, Return-Path) or the first Received hop names a
+/// host or address matching the pattern.
+pub fn sent_by(mail: &Mail, pattern: &Regex) -> bool {
+    mail.headers_named("From").any(|v| pattern.is_match(v))
+        || mail.headers_named("Received").next().is_some_and(|v| pattern.is_match(v))
+}
+
+/// A bounce forwarded inline as text: a header block of a delivery report (sent by a mail
+/// system, or of type multipart/report) inside the body, parsed as an email of its own.
+fn embedded_report(body: &str) -> Option<Mail> {
+    re!(re_embedded, r"(?im)^(?:From:[^\n]*(?:mailer-daemon|postmaster|mail delivery)|Content-Type:\s*multipart/report)");
+    let m = re_embedded().find(body)?;
+    // Back up to the start of the header block that holds the line.
+    let mut start = m.start();
+    while start > 0 {
+        let prev_end = start - 1; // the newline ending the previous line
+        let prev_start = body[..prev_end].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line = body[prev_start..prev_end].trim_end_matches('\r');
+        let is_field = line.split_once(':').is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if line.trim().is_empty() || !(is_field || line.starts_with(' ') || line.starts_with('\t')) {
+            break;
+        }
+        start = prev_start;
+    }
+    let inner = super::mime::parse(body[start..].as_bytes())?;
+    re!(re_system_from, r"(?i)mailer-daemon|postmaster|mail delivery|mail administrator");
+    re!(re_bounce_subject, r"(?i)undeliver|returned mail|delivery (status|failure|has failed|notification)|failure notice|mail delivery failed|non-?delivery|delivery problem");
+    let from_system = inner.header("From").is_some_and(|f| re_system_from().is_match(f));
+    let is_report = inner.header("Content-Type").is_some_and(|c| c.to_ascii_lowercase().contains("multipart/report"))
+        || re_bounce_subject().is_match(inner.subject());
+    if !(from_system && is_report) {
+        return None;
+    }
+    Some(inner)
+}
 
 // --- RFC 5965 complaint reports ------------------------------------------------------------
 

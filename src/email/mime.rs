@@ -133,6 +133,32 @@ fn value_text(msg: &mail_parser::Message, h: &mail_parser::Header) -> String {
     }
 }
 
+/// Re-reads a text part whose declared charset did not fit its bytes (Japanese carriers label
+/// EUC-JP or Shift_JIS text as ISO-2022-JP): when the decoded text has replacement characters
+/// and the part was sent without transfer encoding, its raw bytes are decoded as UTF-8, EUC-JP
+/// or Shift_JIS, whichever reads without errors.
+fn repair_charset(msg: &mail_parser::Message, part: &mail_parser::MessagePart, text: &str) -> Option<String> {
+    if !text.contains('\u{FFFD}') || part.encoding != mail_parser::Encoding::None {
+        return None;
+    }
+    let raw = msg.raw_message();
+    let (s, e) = (part.offset_body as usize, part.offset_end as usize);
+    if s >= e || e > raw.len() {
+        return None;
+    }
+    let bytes = &raw[s..e.min(s + MAX_TEXT_PART)];
+    if let Ok(t) = std::str::from_utf8(bytes) {
+        return Some(t.to_string());
+    }
+    for enc in [encoding_rs::EUC_JP, encoding_rs::SHIFT_JIS, encoding_rs::EUC_KR, encoding_rs::GBK] {
+        let (t, had_errors) = enc.decode_without_bom_handling(bytes);
+        if !had_errors {
+            return Some(t.into_owned());
+        }
+    }
+    None
+}
+
 fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
     mail.headers = headers_of(msg);
     for part in msg.parts.iter() {
@@ -147,7 +173,8 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
                         mail.attached.push(h);
                     }
                 } else {
-                    mail.parts.push(Part { content_type: ct, text: cap(t) });
+                    let text = repair_charset(msg, part, t).unwrap_or_else(|| cap(t));
+                    mail.parts.push(Part { content_type: ct, text });
                 }
             }
             PartType::Html(t) => mail.parts.push(Part { content_type: if ct.is_empty() { "text/html".into() } else { ct }, text: cap(t) }),

@@ -30,6 +30,9 @@ pub struct Bounce {
     pub feedback_type: Option<String>,
     /// A cause the format itself establishes (a complaint report, an auto-reply).
     pub category: Option<Category>,
+    /// What the report says about the returned message, where it is not in a MIME part or an
+    /// inlined copy (e.g. a JSON notification's `mail` object).
+    pub original: Option<Original>,
 }
 
 /// Reads bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
@@ -160,11 +163,12 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         return crate::paste::analyze(&text).records;
     };
     let bounces = formats::decode(&mail);
-    let original = original_message(&mail);
+    let found_original = original_message(&mail);
     let classifier = Classifier::get();
     let mut records = vec![];
     for b in bounces {
-        let mut cleaned = extract::clean(&b.diagnostic);
+        let original = b.original.clone().unwrap_or_else(|| found_original.clone());
+        let mut cleaned = extract::clean(&strip_greeting(&b.diagnostic));
         let recipient = b.recipient.clone().or_else(|| cleaned.recipient.clone()).map(|r| normalize_address(&r));
         cleaned.recipient = None;
         let hints = Hints {
@@ -178,6 +182,10 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         if let Some(cat) = b.category {
             force_category(&mut verdict, cat);
         }
+        let smtp_command = b.smtp_command.clone().or(cleaned.smtp_command.clone());
+        if smtp_command.as_deref() == Some("MAIL FROM") {
+            about_the_sender(&mut verdict);
+        }
         records.push(Record {
             recipient,
             verdict,
@@ -186,7 +194,7 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
                 original_recipient: b.original_recipient.clone(),
                 reporting_mta: b.reporting_mta.clone(),
                 remote_mta: b.remote_mta.clone().or(cleaned.remote_mta.clone()),
-                smtp_command: b.smtp_command.clone().or(cleaned.smtp_command.clone()),
+                smtp_command,
                 date: b.date.clone().or_else(|| mail.header("Date").map(str::to_string)),
                 original_from: original.from.clone(),
                 original_subject: original.subject.clone(),
@@ -199,6 +207,53 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         });
     }
     records
+}
+
+/// Drops a server's greeting (`220 host ESMTP ...`) written in front of its refusal, so the
+/// refusal's code is the one read.
+fn strip_greeting(diagnostic: &str) -> String {
+    let t = dsn::typed_value(diagnostic.trim_start());
+    let is_greeting = t.starts_with("220 ") || t.starts_with("220-");
+    if !is_greeting {
+        return diagnostic.to_string();
+    }
+    // The refusal follows the greeting's text: the first later 4xx/5xx reply code.
+    let bytes = t.as_bytes();
+    for i in 4..bytes.len().saturating_sub(3) {
+        let prev = bytes[i - 1];
+        if (prev == b' ' || prev == b'\n') && (bytes[i] == b'4' || bytes[i] == b'5') && bytes[i + 1].is_ascii_digit() && bytes[i + 2].is_ascii_digit() && matches!(bytes.get(i + 3), Some(b' ') | Some(b'-')) {
+            return t[i..].to_string();
+        }
+    }
+    diagnostic.to_string()
+}
+
+/// A refusal of the `MAIL FROM` command is about the sender, whatever it says about an
+/// address: the address it finds unknown, invalid or unroutable is the envelope sender. Causes
+/// that describe the recipient's address or mailbox become "your sender address was refused".
+fn about_the_sender(v: &mut crate::model::Verdict) {
+    if !matches!(
+        v.category,
+        Category::InvalidRecipient | Category::InvalidAddressSyntax | Category::InvalidDomain | Category::MailboxDisabled | Category::MailboxUnavailable | Category::MailboxFull | Category::MailboxMoved
+    ) {
+        return;
+    }
+    let k = crate::knowledge::Knowledge::get();
+    let cat = Category::SenderConfig;
+    let class = if v.class == crate::model::Class::Temporary { v.class } else { crate::model::Class::Permanent };
+    v.category = cat;
+    v.class = class;
+    v.bounce_type = cat.bounce_type(class);
+    v.action = cat.default_action(class);
+    v.owner = cat.owner();
+    if let Some(r) = k.rule("generic.sender-rejected") {
+        v.summary = r.title.clone();
+        v.explanation = format!("{} The server gave this answer to the MAIL FROM command, which carries the sender address, so the address it refused is yours.", r.explanation);
+        if let Some(a) = &r.advice {
+            v.advice = a.clone();
+        }
+    }
+    v.decided_by = Some(format!("{} (refused at MAIL FROM)", v.decided_by.as_deref().unwrap_or("command")));
 }
 
 /// Sets a cause the report's format establishes (complaint, auto-reply) with its defaults.
