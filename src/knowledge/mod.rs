@@ -24,6 +24,8 @@ const DATA: &[(&str, &str)] = &[
     ("rules_microsoft.toml", include_str!("data/rules_microsoft.toml")),
     ("rules_yahoo.toml", include_str!("data/rules_yahoo.toml")),
     ("rules_other.toml", include_str!("data/rules_other.toml")),
+    ("vendor_labels.toml", include_str!("data/vendor_labels.toml")),
+    ("rules_mta.toml", include_str!("data/rules_mta.toml")),
 ];
 
 /// What a cause means and what to do about it, for people.
@@ -178,6 +180,19 @@ impl RuleInfo {
     }
 }
 
+/// An email platform's bounce label (in exports) and the cause it implies without a reply.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelInfo {
+    /// Case-insensitive regex over the label.
+    pub pattern: String,
+    #[serde(deserialize_with = "de_id")]
+    pub category: Category,
+    /// What the platform calls the event.
+    #[serde(deserialize_with = "de_id")]
+    pub kind: BounceType,
+}
+
 /// The meaning of each digit position, for the code breakdown.
 pub struct Digits;
 
@@ -244,6 +259,8 @@ struct File {
     provider: Vec<ProviderInfo>,
     #[serde(default)]
     rule: Vec<RuleInfo>,
+    #[serde(default)]
+    label: Vec<LabelInfo>,
 }
 
 /// Everything bouncelens knows, loaded once.
@@ -253,6 +270,7 @@ pub struct Knowledge {
     pub enhanced: Vec<EnhancedInfo>,
     pub providers: Vec<ProviderInfo>,
     pub rules: Vec<RuleInfo>,
+    pub labels: Vec<LabelInfo>,
 }
 
 impl Knowledge {
@@ -270,6 +288,7 @@ impl Knowledge {
             enhanced: vec![],
             providers: vec![],
             rules: vec![],
+            labels: vec![],
         };
         for (name, text) in DATA {
             let f: File = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
@@ -278,6 +297,7 @@ impl Knowledge {
             k.enhanced.extend(f.enhanced);
             k.providers.extend(f.provider);
             k.rules.extend(f.rule);
+            k.labels.extend(f.label);
         }
         k.validate()?;
         Ok(k)
