@@ -4,6 +4,7 @@
 //! The analysis core (this crate without the `ui` module) is plain Rust: it builds and tests
 //! natively, powers the `bouncelens` command-line tool, and runs unchanged in the browser.
 
+pub mod batch;
 pub mod classify;
 pub mod email;
 pub mod knowledge;

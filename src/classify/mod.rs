@@ -45,6 +45,8 @@ pub struct Classifier {
     /// Per rule, its own regex (for evidence spans), built on first use.
     rule_regex: Vec<OnceLock<Option<Regex>>>,
     providers: provider::ProviderMatcher,
+    /// The platforms' bounce labels.
+    labels: RegexSet,
 }
 
 fn build(pattern: &str) -> Result<Regex, regex::Error> {
@@ -89,6 +91,11 @@ impl Classifier {
             code_only,
             rule_regex: knowledge.rules.iter().map(|_| OnceLock::new()).collect(),
             providers: provider::ProviderMatcher::new(knowledge),
+            labels: RegexSetBuilder::new(knowledge.labels.iter().map(|l| l.pattern.as_str()))
+                .case_insensitive(true)
+                .unicode(false)
+                .build()
+                .expect("label patterns are checked by the test-suite"),
         }
     }
 
@@ -368,6 +375,63 @@ impl Classifier {
             decided_by,
             diagnostic: text.to_string(),
         }
+    }
+}
+
+impl Classifier {
+    /// What an email platform's bounce label implies: the cause (`Unknown` when the label
+    /// only says hard or soft) and the kind of event the platform meant.
+    pub fn label_meaning(&self, label: &str) -> Option<(Category, crate::model::BounceType)> {
+        let first = self.labels.matches(label.as_bytes()).iter().next()?;
+        let l = &self.knowledge.labels[first];
+        Some((l.category, l.kind))
+    }
+
+    /// A verdict from a platform's label alone (the export had no server reply).
+    pub fn verdict_from_label(&self, label: &str) -> Option<Verdict> {
+        use crate::model::{BounceType, Owner};
+        let (category, kind) = self.label_meaning(label)?;
+        let k = self.knowledge;
+        let class = match kind {
+            BounceType::Soft => Class::Temporary,
+            BounceType::AutoReply => Class::Success,
+            _ => Class::Permanent,
+        };
+        let info = k.category(category);
+        let (action, owner) = if category == Category::Unknown {
+            // Only "hard" or "soft": follow the platform, but say the reason is unknown.
+            match kind {
+                BounceType::Hard => (crate::model::Action::Suppress, Owner::ListQuality),
+                BounceType::Soft => (crate::model::Action::Retry, Owner::RecipientSide),
+                _ => (crate::model::Action::Investigate, Owner::None),
+            }
+        } else {
+            (category.default_action(class), category.owner())
+        };
+        let bounce_type = if category == Category::Unknown { kind } else { category.bounce_type(class) };
+        Some(Verdict {
+            reply_code: None,
+            enhanced_code: None,
+            class,
+            bounce_type,
+            category,
+            action,
+            owner,
+            provider: None,
+            confidence: Confidence::Low,
+            summary: if category == Category::Unknown { format!("Labelled \"{}\" by the platform, without the server's reply", label.trim()) } else { info.title.clone() },
+            explanation: format!(
+                "The export gives only the platform's label \"{}\", not the receiving server's reply, so bouncelens goes by the label. {}",
+                label.trim(),
+                if category == Category::Unknown { "The real cause cannot be told from it." } else { info.explanation.as_str() }
+            ),
+            advice: info.advice.clone(),
+            escalation: info.escalation.clone(),
+            provider_note: None,
+            evidence: vec![Evidence { text: label.trim().to_string(), start: None, end: None, signal: "the platform's bounce label".into() }],
+            decided_by: Some("label".into()),
+            diagnostic: String::new(),
+        })
     }
 }
 

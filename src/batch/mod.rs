@@ -1,0 +1,979 @@
+//! Export files of any size: one streaming pass that reads rows, classifies each (replies repeat,
+//! so each distinct reply is classified once), keeps a compact row store, and then summarises:
+//! totals and shares, alerts from patterns across the file, the action table, the rows table
+//! and the downloads. Plain Rust: the CLI runs it natively, the Web Worker in the browser.
+
+pub mod columns;
+pub mod export;
+pub mod generate;
+pub mod input;
+pub mod report;
+
+use crate::classify::{Classifier, Hints};
+use crate::model::{BounceType, Category, Class, Id, Verdict};
+use columns::{Mapping, MappingOverride, Role};
+use input::{BadRecord, CsvParser, Format, JsonArrayParser, LineParser, Record, Sink, TextEncoding, Transcoder};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// How many records are read before the columns are decided.
+const SAMPLE_RECORDS: usize = 200;
+/// How many bad rows are listed one by one (all are counted).
+const LISTED_BAD_ROWS: usize = 500;
+
+/// What the user tells the analysis.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Options {
+    /// How many messages were sent (for bounce rates).
+    pub sent: Option<u64>,
+    /// Column roles chosen by the user, applied to every file with those column names.
+    pub mapping: Option<MappingOverride>,
+}
+
+/// A distinct verdict and how it is shared by rows.
+#[derive(Clone, Debug)]
+pub struct VerdictEntry {
+    pub verdict: Arc<Verdict>,
+    /// The platform's label that came with it, if any (for label/verdict comparisons).
+    pub label_kind: Option<BounceType>,
+}
+
+/// One analysed row, compactly: ids into the session's tables.
+#[derive(Clone, Copy, Debug)]
+pub struct Row {
+    pub file: u16,
+    pub line: u32,
+    pub addr: u32,
+    pub domain: u32,
+    pub verdict: u32,
+    pub campaign: u32,
+    pub label: u32,
+    /// Offset and length of the date text in the date arena.
+    pub date_off: u32,
+    pub date_len: u16,
+    /// The day (or campaign) key used to count separate occasions.
+    pub day: u32,
+}
+
+/// Strings stored once, referred to by id (id 0 is the empty string).
+#[derive(Default, Debug)]
+pub struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    pub fn new() -> Self {
+        let mut i = Interner::default();
+        i.intern("");
+        i
+    }
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(id) = self.ids.get(s) {
+            return *id;
+        }
+        let id = self.strings.len() as u32;
+        self.strings.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+    pub fn get(&self, id: u32) -> &str {
+        self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.len() <= 1
+    }
+}
+
+/// What is known about one file of the session.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileInfo {
+    pub name: String,
+    pub format: Format,
+    pub format_label: &'static str,
+    pub encoding: &'static str,
+    pub bytes: u64,
+    pub rows: u64,
+    pub analysed: u64,
+    pub bad_rows: u64,
+    /// Rows of events that are not bounces (delivered, open, click...), by event.
+    pub other_events: Vec<(String, u64)>,
+    pub headers: Vec<String>,
+    /// The role of each header column (ids of [`Role`]), `None` for unused columns.
+    pub roles: Vec<Option<Role>>,
+    pub layout: Option<&'static str>,
+    /// A few values of each column, for the user to check the roles.
+    pub samples: Vec<Vec<String>>,
+    /// Why nothing could be analysed, when that is the case.
+    pub problem: Option<String>,
+    /// The table delimiter and text encoding (to read the file again for the annotated export).
+    #[serde(skip)]
+    pub delimiter: Option<u8>,
+    #[serde(skip)]
+    pub text_encoding: Option<TextEncoding>,
+}
+
+/// A row that could not be read or analysed.
+#[derive(Clone, Debug, Serialize)]
+pub struct BadRow {
+    pub file: String,
+    pub row: u64,
+    pub reason: String,
+}
+
+enum Parser {
+    Csv(CsvParser),
+    Lines(LineParser),
+    JsonArray(JsonArrayParser),
+    /// Whole-document formats, kept until the end of the file (emails, a JSON object).
+    Whole(Vec<u8>),
+    /// Mbox: messages are analysed one by one as their separators arrive.
+    Mbox(Vec<u8>),
+    Skip,
+}
+
+struct Current {
+    index: usize,
+    raw_head: Vec<u8>,
+    decided: bool,
+    transcoder: Option<Transcoder>,
+    parser: Parser,
+    text: Vec<u8>,
+    headers: Option<Vec<String>>,
+    pending: Vec<(u64, Record)>,
+    mapping: Option<Mapping>,
+    /// JSON: the column index of each key seen.
+    keys: FxHashMap<String, usize>,
+    /// The label every row of this layout carries implicitly (Mailchimp's cleaned contacts are
+    /// all hard bounces).
+    implied_label: Option<&'static str>,
+    /// The campaign column holds one value only: separate occasions are told by date.
+    campaign_constant: bool,
+}
+
+/// Progress of a running analysis.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Progress {
+    pub bytes: u64,
+    pub rows: u64,
+    pub bad_rows: u64,
+}
+
+/// One analysis over one or more files.
+pub struct Session {
+    pub options: Options,
+    pub files: Vec<FileInfo>,
+    pub verdicts: Vec<VerdictEntry>,
+    cache: FxHashMap<Box<str>, u32>,
+    pub addresses: Interner,
+    pub domains: Interner,
+    domain_provider: Vec<Option<u16>>,
+    pub campaigns: Interner,
+    pub labels: Interner,
+    days: Interner,
+    pub dates: String,
+    pub rows: Vec<Row>,
+    pub bad_rows: Vec<BadRow>,
+    pub bad_count: u64,
+    pub bytes: u64,
+    cur: Option<Current>,
+    key: String,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Self::new(Options::default())
+    }
+}
+
+impl Session {
+    pub fn new(options: Options) -> Session {
+        Session {
+            options,
+            files: vec![],
+            verdicts: vec![],
+            cache: FxHashMap::default(),
+            addresses: Interner::new(),
+            domains: Interner::new(),
+            domain_provider: vec![None],
+            campaigns: Interner::new(),
+            labels: Interner::new(),
+            days: Interner::new(),
+            dates: String::new(),
+            rows: vec![],
+            bad_rows: vec![],
+            bad_count: 0,
+            bytes: 0,
+            cur: None,
+            key: String::with_capacity(512),
+        }
+    }
+
+    pub fn progress(&self) -> Progress {
+        Progress { bytes: self.bytes, rows: self.rows.len() as u64, bad_rows: self.bad_count }
+    }
+
+    /// Starts a file. Its bytes follow with [`Session::feed`], then [`Session::end_file`].
+    pub fn begin_file(&mut self, name: &str) {
+        self.end_file();
+        let index = self.files.len();
+        self.files.push(FileInfo {
+            name: name.to_string(),
+            format: Format::Empty,
+            format_label: Format::Empty.label(),
+            encoding: "",
+            bytes: 0,
+            rows: 0,
+            analysed: 0,
+            bad_rows: 0,
+            other_events: vec![],
+            headers: vec![],
+            roles: vec![],
+            layout: None,
+            samples: vec![],
+            problem: None,
+            delimiter: None,
+            text_encoding: None,
+        });
+        self.cur = Some(Current {
+            index,
+            raw_head: Vec::new(),
+            decided: false,
+            transcoder: None,
+            parser: Parser::Skip,
+            text: Vec::new(),
+            headers: None,
+            pending: vec![],
+            mapping: None,
+            keys: FxHashMap::default(),
+            implied_label: None,
+            campaign_constant: false,
+        });
+    }
+
+    /// Feeds the next bytes of the current file.
+    pub fn feed(&mut self, chunk: &[u8]) {
+        self.bytes += chunk.len() as u64;
+        let Some(mut cur) = self.cur.take() else { return };
+        self.files[cur.index].bytes += chunk.len() as u64;
+        if !cur.decided {
+            cur.raw_head.extend_from_slice(chunk);
+            if cur.raw_head.len() < 64 * 1024 {
+                self.cur = Some(cur);
+                return;
+            }
+            let head = std::mem::take(&mut cur.raw_head);
+            self.decide(&mut cur, &head);
+            self.push_bytes(&mut cur, &head, false);
+        } else {
+            self.push_bytes(&mut cur, chunk, false);
+        }
+        self.cur = Some(cur);
+    }
+
+    /// Ends the current file.
+    pub fn end_file(&mut self) {
+        let Some(mut cur) = self.cur.take() else { return };
+        if !cur.decided {
+            let head = std::mem::take(&mut cur.raw_head);
+            self.decide(&mut cur, &head);
+            self.push_bytes(&mut cur, &head, true);
+        } else {
+            self.push_bytes(&mut cur, &[], true);
+        }
+        // A file shorter than the sample: decide its columns now.
+        if cur.mapping.is_none() && !cur.pending.is_empty() {
+            self.decide_mapping(&mut cur);
+        }
+        self.flush_pending(&mut cur);
+        match std::mem::replace(&mut cur.parser, Parser::Skip) {
+            Parser::Whole(bytes) => self.whole_document(&mut cur, &bytes),
+            Parser::Mbox(bytes) => {
+                if !bytes.iter().all(|b| b.is_ascii_whitespace()) {
+                    self.email(&mut cur, &bytes);
+                }
+            }
+            _ => {}
+        }
+        let f = &mut self.files[cur.index];
+        if f.problem.is_none() && f.analysed == 0 {
+            f.problem = Some(match f.format {
+                Format::Empty => "The file is empty.".to_string(),
+                Format::Binary => "This is not a text file bouncelens can read (it looks binary). Export the data as CSV, JSON or text.".to_string(),
+                _ if f.rows == 0 => "No rows could be read from this file.".to_string(),
+                _ if cur.mapping.as_ref().is_some_and(|m| m.address.is_none()) => format!(
+                    "No column with email addresses was found. The columns are: {}. Choose the address column to analyse the file.",
+                    f.headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
+                ),
+                _ => "No row held a bounce that could be analysed.".to_string(),
+            });
+        }
+    }
+
+    fn decide(&mut self, cur: &mut Current, head: &[u8]) {
+        cur.decided = true;
+        let enc = input::sniff_encoding(head);
+        let mut tr = Transcoder::new(enc);
+        let mut text_head = vec![];
+        tr.feed(&head[..head.len().min(64 * 1024)], &mut text_head, false);
+        let name = self.files[cur.index].name.clone();
+        let format = input::sniff_format(&name, head, &text_head);
+        let f = &mut self.files[cur.index];
+        f.format = format;
+        f.format_label = format.label();
+        f.encoding = enc.label();
+        f.text_encoding = Some(enc);
+        cur.parser = match format {
+            Format::Csv => {
+                let d = input::sniff_delimiter(&String::from_utf8_lossy(&text_head)).unwrap_or(b',');
+                f.delimiter = Some(d);
+                Parser::Csv(CsvParser::new(d))
+            }
+            Format::Tsv => {
+                f.delimiter = Some(b'\t');
+                Parser::Csv(CsvParser::new(b'\t'))
+            }
+            Format::JsonLines => Parser::Lines(LineParser::new(true)),
+            Format::Text => Parser::Lines(LineParser::new(false)),
+            Format::JsonArray => Parser::JsonArray(JsonArrayParser::new()),
+            Format::JsonObject | Format::Email => Parser::Whole(Vec::new()),
+            Format::Mbox => Parser::Mbox(Vec::new()),
+            Format::Zip | Format::Binary | Format::Empty => Parser::Skip,
+        };
+        if format == Format::Zip {
+            f.problem = Some("A zip archive must be opened with its entries (the app and the CLI do that); it cannot be streamed as one file.".into());
+        }
+        cur.transcoder = Some(tr);
+    }
+
+    fn push_bytes(&mut self, cur: &mut Current, raw: &[u8], last: bool) {
+        let Some(tr) = cur.transcoder.as_mut() else { return };
+        let mut text = std::mem::take(&mut cur.text);
+        text.clear();
+        tr.feed(raw, &mut text, last);
+        let mut parser = std::mem::replace(&mut cur.parser, Parser::Skip);
+        {
+            let mut sink = RowSink { session: self, cur };
+            match &mut parser {
+                Parser::Csv(p) => p.feed(&text, last, &mut sink),
+                Parser::Lines(p) => p.feed(&text, last, &mut sink),
+                Parser::JsonArray(p) => p.feed(&text, last, &mut sink),
+                Parser::Whole(buf) => {
+                    if buf.len() < input::MAX_EMAIL_BYTES {
+                        buf.extend_from_slice(&text);
+                    }
+                }
+                Parser::Mbox(buf) => {
+                    buf.extend_from_slice(&text);
+                    // Analyse every complete message; keep the last (maybe partial) one.
+                    let mut start = 0;
+                    let mut search = 1;
+                    while let Some(p) = find(&buf[search..], b"\nFrom ") {
+                        let at = search + p + 1;
+                        let msg = buf[start..at].to_vec();
+                        sink.session.email(sink.cur, &msg);
+                        start = at;
+                        search = at + 1;
+                    }
+                    buf.drain(..start);
+                    if buf.len() > input::MAX_EMAIL_BYTES {
+                        buf.clear();
+                        sink.session.bad(sink.cur, 0, "a message larger than 64 MB was skipped".into());
+                    }
+                }
+                Parser::Skip => {}
+            }
+        }
+        cur.parser = parser;
+        cur.text = text;
+    }
+
+    fn whole_document(&mut self, cur: &mut Current, bytes: &[u8]) {
+        match self.files[cur.index].format {
+            Format::Email => self.email(cur, bytes),
+            Format::JsonObject => match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(v) => {
+                    let mut sink = RowSink { session: self, cur };
+                    // An API page ({"items": [...]}) or a single notification.
+                    input::emit_json(1, &v, &mut sink);
+                    if cur.mapping.is_none() && !cur.pending.is_empty() {
+                        self.decide_mapping(cur);
+                    }
+                    self.flush_pending(cur);
+                }
+                Err(e) => self.bad(cur, 1, format!("not valid JSON: {e}")),
+            },
+            _ => {}
+        }
+    }
+
+    /// One email (or an mbox message): its records join the rows.
+    fn email(&mut self, cur: &mut Current, bytes: &[u8]) {
+        let name = self.files[cur.index].name.clone();
+        let n = self.files[cur.index].rows + 1;
+        let body = if bytes.starts_with(b"From ") { find(bytes, b"\n").map(|i| &bytes[i + 1..]).unwrap_or(bytes) } else { bytes };
+        let records = crate::email::analyze_email(body, &format!("{name}#{n}"));
+        self.files[cur.index].rows += 1;
+        if records.is_empty() {
+            self.bad(cur, n, "no bounce found in this email".into());
+        }
+        for r in records {
+            let Some(addr) = r.recipient.clone() else {
+                self.bad(cur, n, "a bounce without a recipient address".into());
+                continue;
+            };
+            self.key.clear();
+            self.key.push_str("email\u{1f}");
+            self.key.push_str(&r.verdict.diagnostic);
+            self.key.push('\u{1f}');
+            self.key.push_str(r.verdict.enhanced_code.as_deref().unwrap_or(""));
+            self.key.push_str(r.verdict.category.id());
+            let vid = match self.cache.get(self.key.as_str()) {
+                Some(v) => *v,
+                None => {
+                    let id = self.verdicts.len() as u32;
+                    self.verdicts.push(VerdictEntry { verdict: Arc::new(r.verdict.clone()), label_kind: None });
+                    self.cache.insert(self.key.as_str().into(), id);
+                    id
+                }
+            };
+            let campaign = r.context.list_id.as_deref().or(r.context.original_subject.as_deref()).unwrap_or("");
+            let date = r.context.date.clone().unwrap_or_default();
+            self.push_row(cur, n, &addr, vid, campaign, "", &date);
+        }
+    }
+
+    fn bad(&mut self, cur: &mut Current, row: u64, reason: String) {
+        self.bad_count += 1;
+        self.files[cur.index].bad_rows += 1;
+        if self.bad_rows.len() < LISTED_BAD_ROWS {
+            self.bad_rows.push(BadRow { file: self.files[cur.index].name.clone(), row, reason });
+        }
+    }
+
+    fn decide_mapping(&mut self, cur: &mut Current) {
+        let f = &mut self.files[cur.index];
+        // Tables: the first record is the header unless it holds data.
+        let mut samples: Vec<Vec<String>> = vec![];
+        let mut headers: Vec<String> = cur.headers.clone().unwrap_or_default();
+        let first_is_table = matches!(cur.pending.first(), Some((_, Record::Fields(_))));
+        if first_is_table && cur.headers.is_none() {
+            let first = match &cur.pending[0].1 {
+                Record::Fields(f) => f.clone(),
+                _ => vec![],
+            };
+            if f.format != Format::Text && columns::is_header(&first) {
+                headers = first;
+                cur.pending.remove(0);
+            } else if f.format == Format::Text {
+                headers = vec!["reply".into()];
+            } else {
+                headers = (1..=first.len()).map(|i| format!("column {i}")).collect();
+            }
+        }
+        for (_, rec) in &cur.pending {
+            match rec {
+                Record::Fields(v) => samples.push(v.clone()),
+                Record::Pairs(p) => {
+                    let mut row = vec![String::new(); headers.len()];
+                    for (k, v) in p {
+                        let idx = match cur.keys.get(k) {
+                            Some(i) => *i,
+                            None => {
+                                let i = headers.len();
+                                headers.push(k.clone());
+                                cur.keys.insert(k.clone(), i);
+                                row.push(String::new());
+                                i
+                            }
+                        };
+                        if idx < row.len() {
+                            row[idx] = v.clone();
+                        }
+                    }
+                    samples.push(row);
+                }
+            }
+        }
+        let mut mapping = if f.format == Format::Text {
+            // One reply per line: the line is the diagnostic; an address in it is the recipient.
+            Mapping { diagnostic: vec![0], ..Default::default() }
+        } else {
+            columns::detect(&headers, &samples)
+        };
+        if let Some(o) = &self.options.mapping {
+            columns::apply_override(&mut mapping, &headers, o);
+        }
+        if let Some(c) = mapping.campaign {
+            let distinct: std::collections::HashSet<&str> = samples.iter().filter_map(|r| r.get(c)).map(|s| s.as_str()).collect();
+            cur.campaign_constant = distinct.len() <= 1 && samples.len() > 1;
+        }
+        f.layout = columns::layout_name(&headers);
+        if f.layout == Some("Mailchimp cleaned contacts") && mapping.vendor_label.is_empty() {
+            cur.implied_label = Some("cleaned (hard bounce)");
+        }
+        f.roles = (0..headers.len()).map(|c| mapping.role_of(c)).collect();
+        f.samples = (0..headers.len()).map(|c| samples.iter().filter_map(|r| r.get(c)).filter(|v| !v.trim().is_empty()).take(3).map(|v| v.chars().take(120).collect()).collect()).collect();
+        f.headers = headers.clone();
+        cur.headers = Some(headers);
+        cur.mapping = Some(mapping);
+    }
+
+    /// Analyses the records kept while the columns were being decided.
+    fn flush_pending(&mut self, cur: &mut Current) {
+        let pending = std::mem::take(&mut cur.pending);
+        for (row, rec) in pending {
+            match rec {
+                Record::Fields(f) => {
+                    let refs: Vec<&str> = f.iter().map(|s| s.as_str()).collect();
+                    self.process(cur, row, &refs);
+                }
+                Record::Pairs(p) => self.process_pairs(cur, row, p),
+            }
+        }
+    }
+
+    /// A JSON record: its values placed in the columns of their keys.
+    fn process_pairs(&mut self, cur: &mut Current, row: u64, pairs: Vec<(String, String)>) {
+        let headers = cur.headers.get_or_insert_with(Vec::new);
+        let mut out = vec![String::new(); headers.len()];
+        for (k, v) in pairs {
+            let idx = match cur.keys.get(&k) {
+                Some(i) => *i,
+                None => {
+                    // A key first seen after the sample plays no role.
+                    let i = headers.len();
+                    headers.push(k.clone());
+                    cur.keys.insert(k, i);
+                    out.push(String::new());
+                    i
+                }
+            };
+            if idx < out.len() {
+                out[idx] = v;
+            }
+        }
+        let refs: Vec<&str> = out.iter().map(|s| s.as_str()).collect();
+        self.process(cur, row, &refs);
+    }
+
+    fn process(&mut self, cur: &mut Current, row: u64, fields: &[&str]) {
+        let mapping = cur.mapping.take().unwrap_or_default();
+        self.process_mapped(cur, row, fields, &mapping);
+        cur.mapping = Some(mapping);
+    }
+
+    fn process_mapped(&mut self, cur: &mut Current, row: u64, fields: &[&str], mapping: &Mapping) {
+        self.files[cur.index].rows += 1;
+        let get = |c: Option<usize>| c.and_then(|c| fields.get(c)).map(|s| s.trim()).unwrap_or("");
+        let format = self.files[cur.index].format;
+        // The event type: only bounces (and complaints) are analysed; other events are counted.
+        let event = get(mapping.event);
+        let mut complaint = false;
+        if !event.is_empty() {
+            let e = event.to_ascii_lowercase();
+            let e = e.trim();
+            if matches!(e, "spamreport" | "spam" | "complaint" | "abuse" | "complained" | "spam_report" | "feedback") {
+                complaint = true;
+            } else if !(e.contains("bounce") || e.contains("fail") || e.contains("drop") || e.contains("block") || e.contains("reject") || e.contains("defer") || e.contains("invalid") || e.contains("undeliver") || e.contains("suppress") || e.contains("error")) {
+                let f = &mut self.files[cur.index];
+                match f.other_events.iter_mut().find(|(k, _)| k == e) {
+                    Some((_, n)) => *n += 1,
+                    None => f.other_events.push((e.to_string(), 1)),
+                }
+                return;
+            }
+        }
+        let mut diag = String::new();
+        for &c in &mapping.diagnostic {
+            if let Some(v) = fields.get(c) {
+                let v = v.trim();
+                if !v.is_empty() && !diag.contains(v) {
+                    if !diag.is_empty() {
+                        diag.push_str(" | ");
+                    }
+                    diag.push_str(v);
+                }
+            }
+        }
+        let mut addr = get(mapping.address).to_string();
+        if addr.is_empty() && format == Format::Text {
+            let c = crate::classify::extract::clean(&diag);
+            addr = c.recipient.unwrap_or_default();
+        }
+        // Addresses, IPs and one-off ids in replies are masked: the same reply to different
+        // recipients is one verdict (classified once), and the rows table shows no addresses
+        // inside replies.
+        let diag = normalize_reply(&diag).into_owned();
+        let addr = normalize_address(&addr);
+        if addr.is_empty() {
+            let reason = if mapping.address.is_none() { "no address column" } else { "no address in this row" };
+            self.bad(cur, row, reason.into());
+            return;
+        }
+        if !valid_address(&addr) {
+            self.bad(cur, row, format!("\"{}\" is not an email address", addr.chars().take(80).collect::<String>()));
+            return;
+        }
+        let reply = get(mapping.reply_code);
+        let status = get(mapping.status);
+        let mut label = String::new();
+        // Without a label column, an event like "hard_bounce" or "blocked" is the label.
+        if mapping.vendor_label.is_empty() && !event.is_empty() && !complaint {
+            label.push_str(event);
+        } else if let Some(l) = cur.implied_label {
+            label.push_str(l);
+        }
+        for &c in &mapping.vendor_label {
+            if let Some(v) = fields.get(c) {
+                let v = v.trim();
+                if !v.is_empty() {
+                    if !label.is_empty() {
+                        label.push('/');
+                    }
+                    label.push_str(v);
+                }
+            }
+        }
+        let domain = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+        let domain_id = self.domains.intern(domain);
+        if self.domain_provider.len() <= domain_id as usize {
+            let p = crate::classify::identify_provider("", None, Some(&addr))
+                .and_then(|id| crate::knowledge::Knowledge::get().providers.iter().position(|p| p.id == id))
+                .map(|i| i as u16);
+            self.domain_provider.push(p);
+        }
+        let provider = self.domain_provider[domain_id as usize];
+        // The cache key: everything the verdict depends on.
+        self.key.clear();
+        for part in [diag.as_str(), reply, status, label.as_str()] {
+            self.key.push_str(part);
+            self.key.push('\u{1f}');
+        }
+        self.key.push(if complaint { 'C' } else { '-' });
+        if let Some(p) = provider {
+            self.key.push_str(&p.to_string());
+        }
+        let vid = match self.cache.get(self.key.as_str()) {
+            Some(v) => *v,
+            None => {
+                let v = classify_row(&diag, reply, status, &label, provider, complaint);
+                let label_kind = if label.is_empty() { None } else { Classifier::get().label_meaning(&label).map(|(_, k)| k) };
+                let id = self.verdicts.len() as u32;
+                self.verdicts.push(VerdictEntry { verdict: Arc::new(v), label_kind });
+                self.cache.insert(self.key.as_str().into(), id);
+                id
+            }
+        };
+        let campaign = get(mapping.campaign).to_string();
+        let date = get(mapping.date).to_string();
+        self.push_row(cur, row, &addr, vid, &campaign, &label, &date);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_row(&mut self, cur: &mut Current, line: u64, addr: &str, vid: u32, campaign: &str, label: &str, date: &str) {
+        let addr_id = self.addresses.intern(addr);
+        let domain = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+        let domain_id = self.domains.intern(domain);
+        while self.domain_provider.len() <= domain_id as usize {
+            self.domain_provider.push(None);
+        }
+        let campaign_id = self.campaigns.intern(campaign);
+        let label_id = self.labels.intern(label);
+        let date_off = self.dates.len() as u32;
+        let d: String = date.chars().take(40).collect();
+        self.dates.push_str(&d);
+        // Separate occasions: the campaign when known, else the calendar day of the date.
+        let day_key = if !campaign.is_empty() && !cur.campaign_constant { format!("c:{campaign}") } else { format!("d:{}", day_of(date)) };
+        let day = self.days.intern(&day_key);
+        self.rows.push(Row {
+            file: cur.index as u16,
+            line: line.min(u32::MAX as u64) as u32,
+            addr: addr_id,
+            domain: domain_id,
+            verdict: vid,
+            campaign: campaign_id,
+            label: label_id,
+            date_off,
+            date_len: d.len() as u16,
+            day,
+        });
+        self.files[cur.index].analysed += 1;
+    }
+
+    /// The date text of a row.
+    pub fn date(&self, r: &Row) -> &str {
+        let s = r.date_off as usize;
+        self.dates.get(s..s + r.date_len as usize).unwrap_or("")
+    }
+
+    pub fn verdict(&self, r: &Row) -> &Verdict {
+        &self.verdicts[r.verdict as usize].verdict
+    }
+
+    /// Names a row's source: "file.csv, row 12".
+    pub fn source(&self, r: &Row) -> String {
+        format!("{}, row {}", self.files.get(r.file as usize).map(|f| f.name.as_str()).unwrap_or(""), r.line)
+    }
+}
+
+struct RowSink<'a> {
+    session: &'a mut Session,
+    cur: &'a mut Current,
+}
+
+impl RowSink<'_> {
+    fn sampled(&mut self, row: u64, rec: Record) {
+        self.cur.pending.push((row, rec));
+        if self.cur.pending.len() >= SAMPLE_RECORDS {
+            self.session.decide_mapping(self.cur);
+            self.session.flush_pending(self.cur);
+        }
+    }
+}
+
+impl Sink for RowSink<'_> {
+    fn fields(&mut self, row: u64, fields: &[&str]) {
+        if self.cur.mapping.is_none() {
+            self.sampled(row, Record::Fields(fields.iter().map(|s| s.to_string()).collect()));
+        } else {
+            self.session.process(self.cur, row, fields);
+        }
+    }
+    fn pairs(&mut self, row: u64, pairs: Vec<(String, String)>) {
+        if self.cur.mapping.is_none() {
+            self.sampled(row, Record::Pairs(pairs));
+        } else {
+            self.session.process_pairs(self.cur, row, pairs);
+        }
+    }
+    fn bad(&mut self, bad: BadRecord) {
+        self.session.files[self.cur.index].rows += 1;
+        self.session.bad(self.cur, bad.row, bad.reason);
+    }
+}
+
+/// Streams a file (or a zip's entries) into the session, in chunks: the file is never held
+/// whole. `name` is shown in the report.
+pub fn feed_reader<R: std::io::Read>(s: &mut Session, name: &str, mut r: R, chunk: usize) -> std::io::Result<()> {
+    s.begin_file(name);
+    let mut buf = vec![0u8; chunk.max(4096)];
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        s.feed(&buf[..n]);
+    }
+    s.end_file();
+    Ok(())
+}
+
+/// Whether bytes start a zip archive.
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06")
+}
+
+/// Feeds every file entry of a zip archive (e.g. a Mailchimp export) into the session.
+pub fn feed_zip<R: std::io::Read + std::io::Seek>(s: &mut Session, name: &str, r: R, chunk: usize) -> std::io::Result<()> {
+    let mut zip = match zip::ZipArchive::new(r) {
+        Ok(z) => z,
+        Err(e) => {
+            s.begin_file(name);
+            s.end_file();
+            if let Some(f) = s.files.last_mut() {
+                f.format = Format::Zip;
+                f.format_label = Format::Zip.label();
+                f.problem = Some(format!("This zip archive cannot be read: {e}."));
+            }
+            return Ok(());
+        }
+    };
+    for i in 0..zip.len() {
+        let entry = match zip.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                s.begin_file(&format!("{name} (entry {})", i + 1));
+                s.end_file();
+                if let Some(f) = s.files.last_mut() {
+                    f.problem = Some(format!("This entry cannot be read: {e}."));
+                }
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        let entry_name = format!("{name}/{}", entry.name());
+        let base = entry.name().rsplit('/').next().unwrap_or("");
+        if base.starts_with('.') || entry.name().starts_with("__MACOSX") {
+            continue;
+        }
+        feed_reader(s, &entry_name, entry, chunk)?;
+    }
+    Ok(())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Masks what varies from one bounce to the next in the same reply: email addresses, IPv4
+/// addresses and one-off ids (tokens of 8+ characters mixing letters and digits that are not
+/// host names, like Gmail's session ids). Host names, codes and words are kept, so provider
+/// markers and wording still decide.
+pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
+    let b = s.as_bytes();
+    if !b.iter().any(|c| c.is_ascii_digit() || *c == b'@') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let is_delim = |c: u8| c.is_ascii_whitespace() || matches!(c, b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'"' | b'\'' | b',' | b';' | b'=' | b'{' | b'}');
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut changed = false;
+    while i < b.len() {
+        if is_delim(b[i]) {
+            out.push(b[i] as char);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && !is_delim(b[i]) {
+            i += 1;
+        }
+        // Trailing punctuation is not part of the token.
+        let mut end = i;
+        while end > start && matches!(b[end - 1], b'.' | b':' | b'!' | b'?') {
+            end -= 1;
+        }
+        let tok = &s[start..end];
+        let rest = &s[end..i];
+        let replacement = mask_token(tok);
+        match replacement {
+            Some(r) => {
+                out.push_str(r);
+                changed = true;
+            }
+            None => out.push_str(tok),
+        }
+        out.push_str(rest);
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+fn mask_token(t: &str) -> Option<&'static str> {
+    let b = t.as_bytes();
+    if b.len() < 5 {
+        return None;
+    }
+    if let Some(at) = t.find('@') {
+        let (local, domain) = (&t[..at], &t[at + 1..]);
+        if !local.is_empty() && domain.contains('.') {
+            return Some("[address]");
+        }
+        return None;
+    }
+    // IPv4 (optionally with a :port).
+    let ip = t.split(':').next().unwrap_or(t);
+    let parts: Vec<&str> = ip.split('.').collect();
+    if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit())) {
+        return Some("[ip]");
+    }
+    if b.len() >= 8 && !t.contains('_') {
+        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        if digits >= 2 && letters >= 2 && digits + letters + b.iter().filter(|c| matches!(c, b'.' | b'-')).count() == b.len() {
+            // Host names (letters-only last label) stay: they identify servers and providers.
+            let last = t.rsplit('.').next().unwrap_or("");
+            let hostname = t.contains('.') && last.len() >= 2 && last.bytes().all(|c| c.is_ascii_alphabetic());
+            if !hostname {
+                return Some("[id]");
+            }
+        }
+    }
+    None
+}
+
+/// "2024-05-01T10:00:00Z" -> "2024-05-01"; other formats: the date part before a time.
+fn day_of(date: &str) -> &str {
+    let d = date.trim();
+    if d.len() >= 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-' {
+        return &d[..10];
+    }
+    d.split([' ', 'T']).next().unwrap_or(d)
+}
+
+/// Lower-cases the address (the local part's case is kept by mail systems but lists treat
+/// addresses case-insensitively) and strips brackets, quotes and `mailto:`.
+pub fn normalize_address(a: &str) -> String {
+    let a = a.trim().trim_matches(['<', '>', '"', '\'', ' ', ';', ',']);
+    let a = a.strip_prefix("mailto:").unwrap_or(a);
+    a.to_lowercase()
+}
+
+fn valid_address(a: &str) -> bool {
+    match a.rsplit_once('@') {
+        Some((l, d)) => !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace) && a.len() <= 320,
+        None => false,
+    }
+}
+
+/// Classifies one row: the reply text (with the codes and provider given beside it), else the
+/// platform's label; complaints reported as events are complaints.
+pub fn classify_row(diag: &str, reply: &str, status: &str, label: &str, provider: Option<u16>, complaint: bool) -> Verdict {
+    let c = Classifier::get();
+    let k = crate::knowledge::Knowledge::get();
+    let domain = provider.and_then(|p| k.providers.get(p as usize)).and_then(|p| p.domains.first().map(|d| format!("@{d}")));
+    let hints = Hints {
+        status: (!status.is_empty()).then_some(status),
+        reply: (!reply.is_empty()).then_some(reply),
+        recipient: domain.as_deref(),
+        ..Default::default()
+    };
+    let mut v = if !diag.is_empty() || !reply.is_empty() || !status.is_empty() {
+        let v = c.classify(diag, &hints);
+        if v.category == Category::Unknown && !label.is_empty() {
+            c.verdict_from_label(label).map(|mut lv| {
+                lv.diagnostic = v.diagnostic.clone();
+                lv.reply_code = v.reply_code.clone();
+                lv.enhanced_code = v.enhanced_code.clone();
+                lv
+            }).unwrap_or(v)
+        } else {
+            v
+        }
+    } else if !label.is_empty() {
+        c.verdict_from_label(label).unwrap_or_else(|| c.classify(label, &hints))
+    } else {
+        let mut v = c.classify("", &hints);
+        v.summary = "No reason given".into();
+        v.explanation = "The row names an address but no reply, code or label, so the cause is unknown.".into();
+        v
+    };
+    if complaint && v.category != Category::Complaint {
+        let info = k.category(Category::Complaint);
+        v.category = Category::Complaint;
+        v.class = Class::Permanent;
+        v.bounce_type = BounceType::Complaint;
+        v.action = crate::model::Action::Suppress;
+        v.owner = crate::model::Owner::ListQuality;
+        v.summary = info.title.clone();
+        v.explanation = info.explanation.clone();
+        v.advice = info.advice.clone();
+        v.decided_by = Some("event:complaint".into());
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests;
