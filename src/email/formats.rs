@@ -131,7 +131,7 @@ fn decode_at(mail: &Mail, depth: usize) -> Vec<Bounce> {
     }
     let body = mail.body_text();
     let report = report_text(&body).to_string();
-    let dsn = delivery_status(mail, &report);
+    let dsn = delivery_status(mail, &report).or_else(|| inline_dsn_fields(mail, &report));
     for d in DECODERS.iter().filter(|d| !d.after_dsn()) {
         if d.detect(mail, &report) {
             let b = d.decode(mail, &report);
@@ -163,9 +163,6 @@ fn decode_at(mail: &Mail, depth: usize) -> Vec<Bounce> {
     if let Some(b) = auto_reply(mail, &body) {
         return b;
     }
-    if let Some(b) = inline_dsn_fields(mail, &report) {
-        return b;
-    }
     generic(mail, &report)
 }
 
@@ -194,8 +191,29 @@ fn complete_from_dsn(mut found: Vec<Bounce>, dsn: Option<&[Bounce]>) -> Vec<Boun
     found
 }
 
-/// The decoders of known layouts, tried in order.
-pub static DECODERS: &[&dyn Decoder] = &[];
+mod amazon_ses;
+mod complaints;
+mod exim;
+mod google;
+mod postfix;
+mod qmail;
+mod sendmail;
+
+/// The decoders of known layouts, tried in order: first those whose detection is certain
+/// (a service's headers or notification format), then the MTA layouts recognised by their
+/// wording.
+pub static DECODERS: &[&dyn Decoder] = &[
+    &complaints::MicrosoftJmrp,
+    &complaints::AppleUnsubscribe,
+    &amazon_ses::AmazonSesJson,
+    &amazon_ses::AmazonSesText,
+    &google::GoogleGroups,
+    &google::GmailLegacy,
+    &exim::Exim,
+    &qmail::Qmail,
+    &postfix::Postfix,
+    &sendmail::Sendmail,
+];
 
 // --- Helpers shared by the decoders ---------------------------------------------------------
 
@@ -401,13 +419,25 @@ fn delivery_status(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
         .parts
         .iter()
         .find(|p| p.content_type == "message/delivery-status" || p.content_type == "message/global-delivery-status")?;
-    let r = dsn::parse(&part.text);
+    dsn_bounces(mail, dsn::parse(&part.text), report)
+}
+
+/// The bounces of a delivery-status report, with the human-readable text used where the
+/// report's own diagnostic says nothing.
+fn dsn_bounces(mail: &Mail, r: dsn::Report, report: &str) -> Option<Vec<Bounce>> {
     if r.recipients.is_empty() {
         return None;
     }
+    let text_recipients = || recipients_in(mail, report);
     let mut out = vec![];
     for rc in &r.recipients {
-        let recipient = rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a));
+        let mut recipient = rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a));
+        // A malformed Final-Recipient ("@host", a program): the address the text names.
+        if recipient.as_deref().is_none_or(|a| !re_address().is_match(a)) && r.recipients.len() == 1 {
+            if let Some(a) = text_recipients().into_iter().next() {
+                recipient = Some(a);
+            }
+        }
         let mut diagnostic = rc.diagnostic_code.clone().unwrap_or_default();
         // The human-readable part often says more than a bare or missing Diagnostic-Code.
         if !has_signal(&diagnostic) {
@@ -430,7 +460,6 @@ fn delivery_status(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
             ..Default::default()
         });
     }
-    let _ = mail;
     Some(out)
 }
 
@@ -450,33 +479,16 @@ fn has_signal(diagnostic: &str) -> bool {
 
 // --- Delivery-status fields written into the text -------------------------------------------
 
+/// Delivery-status fields written in the text (a report whose MIME structure was lost, or a
+/// server that writes them inline): read like a delivery-status part, with the text before
+/// them as the human-readable part.
 fn inline_dsn_fields(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
+    re!(re_field, r"(?im)^(final-recipient|diagnostic-code|original-recipient)\s*:");
+    let first = re_field().find(report)?;
     let lower = report.to_ascii_lowercase();
-    if !(lower.contains("final-recipient:") || lower.contains("\ndiagnostic-code:") || lower.starts_with("diagnostic-code:")) {
-        return None;
-    }
-    let start = lower.find("reporting-mta:").or_else(|| lower.find("final-recipient:")).or_else(|| lower.find("diagnostic-code:"))?;
-    let r = dsn::parse(&report[start..]);
-    if r.recipients.is_empty() {
-        return None;
-    }
-    let _ = mail;
-    Some(
-        r.recipients
-            .iter()
-            .map(|rc| Bounce {
-                recipient: rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a)),
-                original_recipient: rc.original_recipient.clone(),
-                diagnostic: rc.diagnostic_code.clone().unwrap_or_default(),
-                status: rc.status.clone(),
-                dsn_action: rc.action.clone(),
-                remote_mta: rc.remote_mta.clone(),
-                reporting_mta: r.reporting_mta.clone(),
-                date: rc.last_attempt_date.clone(),
-                ..Default::default()
-            })
-            .collect(),
-    )
+    let start = lower.find("reporting-mta:").filter(|&i| i < first.start()).unwrap_or(first.start());
+    let start = report[..start].rfind('\n').map(|i| i + 1).unwrap_or(0).min(start);
+    dsn_bounces(mail, dsn::parse(&report[start..]), &report[..start])
 }
 
 // --- RFC 3834 auto-replies ------------------------------------------------------------------

@@ -229,12 +229,21 @@ fn strip_greeting(diagnostic: &str) -> String {
 }
 
 /// A refusal of the `MAIL FROM` command is about the sender, whatever it says about an
-/// address: the address it finds unknown, invalid or unroutable is the envelope sender. Causes
-/// that describe the recipient's address or mailbox become "your sender address was refused".
+/// address: the address it finds unknown, invalid or unroutable is the envelope sender, and an
+/// unexplained policy refusal ("Access denied") refuses that sender. Causes that describe the
+/// recipient's address or mailbox, and the generic policy cause, become "your sender address
+/// was refused"; precise causes (reputation, blocklists, authentication...) stay.
 fn about_the_sender(v: &mut crate::model::Verdict) {
     if !matches!(
         v.category,
-        Category::InvalidRecipient | Category::InvalidAddressSyntax | Category::InvalidDomain | Category::MailboxDisabled | Category::MailboxUnavailable | Category::MailboxFull | Category::MailboxMoved
+        Category::InvalidRecipient
+            | Category::InvalidAddressSyntax
+            | Category::InvalidDomain
+            | Category::MailboxDisabled
+            | Category::MailboxUnavailable
+            | Category::MailboxFull
+            | Category::MailboxMoved
+            | Category::Policy
     ) {
         return;
     }

@@ -1,0 +1,141 @@
+//! Google's reports without a delivery-status part.
+//!
+//! * Gmail's older layout: "Delivery to the following recipient failed permanently:" (or "has
+//!   been delayed:"), the address indented on its own line, then "Technical details of
+//!   permanent failure:" with Google's sentence and "The error that the other server returned
+//!   was: 550 550 5.1.1 ... (state 14)." The state number tells which SMTP step failed.
+//! * Google Groups: "the group you tried to contact (name) may not exist, or you may not have
+//!   permission to post messages to the group", the group in `X-Failed-Recipients`.
+
+use super::{addresses, bounce, Decoder};
+use crate::email::mime::Mail;
+use crate::email::Bounce;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub struct GmailLegacy;
+pub struct GoogleGroups;
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        fn $name() -> &'static Regex {
+            static R: OnceLock<Regex> = OnceLock::new();
+            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
+        }
+    };
+}
+
+re!(re_intro, r"(?im)^\s*delivery to the following recipients? (failed permanently|has been delayed|failed|was delayed)");
+re!(re_details, r"(?im)^\s*technical details of (permanent|temporary) failure:?");
+re!(re_returned, r"(?is)the error that the other server returned was:\s*(.*)$");
+re!(re_state, r"\(state (\d+)\)");
+re!(re_server, r"(?i)\bby ([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)\.? \[[0-9a-f.:]+\]");
+re!(re_group, r"(?is)((?:we're writing to let you know that )?the group you tried to contact.*?(?:to the group|\.\s))");
+
+impl Decoder for GmailLegacy {
+    fn name(&self) -> &'static str {
+        "gmail-legacy"
+    }
+
+    fn detect(&self, _mail: &Mail, report: &str) -> bool {
+        re_intro().is_match(report) && re_details().is_match(report)
+    }
+
+    fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce> {
+        let Some(intro) = re_intro().find(report) else { return vec![] };
+        let delayed = intro.as_str().to_ascii_lowercase().contains("delay");
+        let after_intro = &report[intro.end()..];
+        let details_at = re_details().find(after_intro).map(|m| m.start()).unwrap_or(after_intro.len());
+        let mut recipients = addresses(&after_intro[..details_at]);
+        if recipients.is_empty() {
+            recipients = mail.headers_named("X-Failed-Recipients").flat_map(addresses).collect();
+        }
+        let details = re_details().find(after_intro).map(|m| &after_intro[m.end()..]).unwrap_or("");
+        let technical = details.trim();
+        let diag = match re_returned().captures(technical) {
+            Some(c) => c[1].trim().to_string(),
+            None => technical.to_string(),
+        };
+        // Google's state numbers: the step of its SMTP session that failed.
+        let command = re_state().captures(&diag).and_then(|c| match &c[1] {
+            "6" | "13" => Some("MAIL FROM"),
+            "8" | "9" | "12" => Some("AUTH"),
+            "14" => Some("RCPT TO"),
+            "15" | "17" | "18" => Some("DATA"),
+            _ => None,
+        });
+        let remote = re_server().captures(technical).map(|c| c[1].to_string());
+        recipients
+            .into_iter()
+            .map(|r| {
+                let mut b = bounce(Some(r), diag.clone());
+                b.smtp_command = command.map(str::to_string);
+                b.remote_mta = remote.clone();
+                if delayed {
+                    b.dsn_action = Some("delayed".into());
+                }
+                b
+            })
+            .collect()
+    }
+}
+
+impl Decoder for GoogleGroups {
+    fn name(&self) -> &'static str {
+        "google-groups"
+    }
+
+    fn detect(&self, mail: &Mail, report: &str) -> bool {
+        let from_google = mail.from().to_ascii_lowercase().contains("googlemail.com") || mail.from().to_ascii_lowercase().contains("google.com");
+        from_google && re_group().is_match(report)
+    }
+
+    fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce> {
+        let Some(c) = re_group().captures(report) else { return vec![] };
+        let diag = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut recipients: Vec<String> = mail.headers_named("X-Failed-Recipients").flat_map(addresses).collect();
+        if recipients.is_empty() {
+            // The original message's To, when the header is missing.
+            recipients = mail.returned().and_then(|m| m.header("To")).map(addresses).unwrap_or_default();
+        }
+        recipients
+            .into_iter()
+            .map(|r| {
+                let mut b = bounce(Some(r), diag.clone());
+                b.reporting_mta = Some("googlegroups.com".into());
+                b
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::email::mime;
+
+    #[test]
+    fn legacy_gmail_report() {
+        let raw = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nSubject: Delivery Status Notification (Failure)\n\nDelivery to the following recipient failed permanently:\n\n     a@example.jp\n\nTechnical details of permanent failure:\nGoogle tried to deliver your message, but it was rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.153].\n\nThe error that the other server returned was:\n550 5.1.1 <a@example.jp>... User Unknown (state 14).\n\n----- Original message -----\n";
+        let mail = mime::parse(raw.as_bytes()).unwrap();
+        let report = mail.body_text();
+        assert!(GmailLegacy.detect(&mail, &report));
+        let b = GmailLegacy.decode(&mail, &report);
+        assert_eq!(b.len(), 1);
+        assert_eq!(b[0].recipient.as_deref(), Some("a@example.jp"));
+        assert!(b[0].diagnostic.starts_with("550 5.1.1"));
+        assert_eq!(b[0].smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(b[0].remote_mta.as_deref(), Some("mx.example.jp"));
+    }
+
+    #[test]
+    fn google_groups_refusal() {
+        let raw = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nX-Failed-Recipients: group@googlegroups.com\nSubject: Delivery Status Notification (Failure)\n\nHello a@example.jp,\n\nWe're writing to let you know that the group you tried to contact (group) may not exist, or you may not have permission to post messages to the group. A few more details on why you weren't able to post:\n\nThanks,\n\nGoogle Groups\n";
+        let mail = mime::parse(raw.as_bytes()).unwrap();
+        let report = mail.body_text();
+        assert!(GoogleGroups.detect(&mail, &report));
+        let b = GoogleGroups.decode(&mail, &report);
+        assert_eq!(b[0].recipient.as_deref(), Some("group@googlegroups.com"));
+        assert!(b[0].diagnostic.contains("permission to post"));
+    }
+}
