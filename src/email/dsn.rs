@@ -43,10 +43,19 @@ fn fields(block: &str) -> Vec<(String, String)> {
             last.1.push_str(line.trim());
             continue;
         }
-        if let Some((name, value)) = line.split_once(':') {
+        let field = line.split_once(':').filter(|(name, _)| {
             let name = name.trim();
-            if !name.is_empty() && name.len() < 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-                out.push((name.to_ascii_lowercase(), value.trim().to_string()));
+            !name.is_empty() && name.len() < 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        });
+        match field {
+            Some((name, value)) => out.push((name.trim().to_ascii_lowercase(), value.trim().to_string())),
+            // Servers that write a multi-line reply without indenting its continuation lines
+            // ("550-...", "550 ..."): keep them, as lines, with the diagnostic.
+            None => {
+                if let Some(last) = out.last_mut().filter(|(n, _)| n == "diagnostic-code") {
+                    last.1.push('\n');
+                    last.1.push_str(line.trim());
+                }
             }
         }
     }
@@ -142,5 +151,13 @@ mod tests {
         assert_eq!(a.remote_mta.as_deref(), Some("192.0.2.2"));
         assert_eq!(a.diagnostic_code.as_deref(), Some("SMTP; 550 5.1.1 <neko@example.co.jp>: Recipient address rejected: User unknown"));
         assert_eq!(r.recipients[1].status.as_deref(), Some("4.4.7"));
+    }
+
+    #[test]
+    fn unindented_reply_lines_continue_the_diagnostic() {
+        let r = parse("Reporting-MTA: dns; mx.example.com\n\nFinal-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.0.0\nDiagnostic-Code: smtp; 550-Please turn on SMTP Authentication.\n550-mx.example.com [192.0.2.1]:25 is not permitted to\n550 relay through this server without authentication.\n");
+        let d = r.recipients[0].diagnostic_code.as_deref().unwrap();
+        assert!(d.ends_with("550 relay through this server without authentication."), "{d}");
+        assert_eq!(r.recipients[0].status.as_deref(), Some("5.0.0"));
     }
 }

@@ -194,7 +194,10 @@ fn complete_from_dsn(mut found: Vec<Bounce>, dsn: Option<&[Bounce]>) -> Vec<Boun
 mod amazon_ses;
 mod complaints;
 mod exim;
+mod gateways;
 mod google;
+mod japan;
+mod notes;
 mod postfix;
 mod qmail;
 mod sendmail;
@@ -209,6 +212,12 @@ pub static DECODERS: &[&dyn Decoder] = &[
     &amazon_ses::AmazonSesText,
     &google::GoogleGroups,
     &google::GmailLegacy,
+    &japan::Ezweb,
+    &japan::KddiAuOne,
+    &gateways::MailMarshal,
+    &gateways::MessageLabs,
+    &notes::Notes,
+    &notes::Domino,
     &exim::Exim,
     &qmail::Qmail,
     &postfix::Postfix,

@@ -87,12 +87,18 @@ impl Decoder for GoogleGroups {
 
     fn detect(&self, mail: &Mail, report: &str) -> bool {
         let from_google = mail.from().to_ascii_lowercase().contains("googlemail.com") || mail.from().to_ascii_lowercase().contains("google.com");
-        from_google && re_group().is_match(report)
+        from_google && (re_group().is_match(report) || is_localized_notice(mail, report))
     }
 
     fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce> {
-        let Some(c) = re_group().captures(report) else { return vec![] };
-        let diag = c[1].split_whitespace().collect::<Vec<_>>().join(" ");
+        let diag = match re_group().captures(report) {
+            Some(c) => c[1].split_whitespace().collect::<Vec<_>>().join(" "),
+            // The notice in another language: its first sentences, and what the layout says.
+            None => format!(
+                "{} (Google Groups: the group you tried to contact may not exist, or you may not have permission to post messages to the group.)",
+                report.lines().map(str::trim).filter(|l| !l.is_empty()).skip(1).take(1).collect::<Vec<_>>().join(" ")
+            ),
+        };
         let mut recipients: Vec<String> = mail.headers_named("X-Failed-Recipients").flat_map(addresses).collect();
         if recipients.is_empty() {
             // The original message's To, when the header is missing.
@@ -107,6 +113,13 @@ impl Decoder for GoogleGroups {
             })
             .collect()
     }
+}
+
+/// Google Groups' refusal in a language other than English: signed "Google Groups", linking
+/// its help center, for a group address.
+fn is_localized_notice(mail: &Mail, report: &str) -> bool {
+    let to_group = mail.headers_named("X-Failed-Recipients").any(|v| v.to_ascii_lowercase().contains("@googlegroups.com"));
+    to_group && report.contains("Google Groups") && report.contains("groups.google.com")
 }
 
 #[cfg(test)]
