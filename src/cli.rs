@@ -55,16 +55,41 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
-    /// Analyse bounce emails (.eml files, mbox files, folders of them).
+    /// Analyse bounce emails and export files.
     ///
-    /// Prints one record per failed recipient.
+    /// Reads .eml files, mbox files, exports of email platforms (CSV, TSV, JSON, JSON Lines,
+    /// text with one reply per line, zip archives of those) and folders of them (walked
+    /// recursively). Prints one record per failed recipient or analysed row; with --summary,
+    /// the totals, the alerts and the action table instead.
     Analyze {
-        /// Files or folders (folders are walked recursively).
+        /// Files or folders.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Output format: JSON Lines (one record per line), one JSON array, or readable text.
+        /// Output format: JSON Lines (one record per line), a JSON array (or the report with
+        /// --summary), CSV (every row with its verdict), or readable text.
         #[arg(long, short, value_enum, default_value_t = AnalyzeFormat::Jsonl)]
         format: AnalyzeFormat,
+        /// Print the summary, alerts and action table instead of the records.
+        #[arg(long)]
+        summary: bool,
+        /// How many messages were sent, to compute bounce rates against the usual thresholds.
+        #[arg(long)]
+        sent: Option<u64>,
+    },
+    /// Write a realistic test export (for trying the app or measuring speed).
+    Generate {
+        /// Layout: generic, mailchimp, klaviyo, hubspot, activecampaign, sendgrid, mailgun,
+        /// mailgun-events, ses, postmark, brevo, campaignmonitor, sfmc.
+        #[arg(long, default_value = "generic")]
+        layout: String,
+        /// Number of rows.
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
+        /// Number of campaigns the rows are spread over.
+        #[arg(long, default_value_t = 6)]
+        campaigns: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -74,10 +99,11 @@ enum ExplainFormat {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
 enum AnalyzeFormat {
     Jsonl,
     Json,
+    Csv,
     Text,
 }
 
@@ -88,7 +114,23 @@ pub fn run() -> i32 {
     let code = match cli.command {
         Command::Explain { text, format } => explain(text, format, &mut out),
         Command::Lookup { query, format, limit } => lookup(&query.join(" "), format, limit, &mut out),
-        Command::Analyze { paths, format } => analyze(&paths, format, &mut out),
+        Command::Analyze { paths, format, summary, sent } => analyze(&paths, format, summary, sent, &mut out),
+        Command::Generate { layout, rows, campaigns, seed } => match bouncelens::batch::generate::Layout::from_name(&layout) {
+            Some(layout) => {
+                let spec = bouncelens::batch::generate::Spec { layout, rows, seed, campaigns };
+                match bouncelens::batch::generate::write(&spec, &mut out) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        eprintln!("bouncelens: {e}");
+                        1
+                    }
+                }
+            }
+            None => {
+                eprintln!("bouncelens: unknown layout {layout:?}");
+                2
+            }
+        },
     };
     let _ = out.flush();
     code
@@ -249,43 +291,125 @@ fn write_detail(out: &mut impl Write, d: &search::Detail) -> io::Result<()> {
     writeln!(out)
 }
 
-fn analyze(paths: &[PathBuf], format: AnalyzeFormat, out: &mut impl Write) -> i32 {
-    let mut all: Vec<Record> = vec![];
+fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option<u64>, out: &mut impl Write) -> i32 {
+    use bouncelens::batch::{self, Session};
     let mut failures = 0;
     let mut files = vec![];
     for p in paths {
-        collect_files(p, &mut files, &mut failures);
+        collect_files(p, &mut files, &mut failures, true);
     }
+    let mut all: Vec<Record> = vec![];
+    let mut session = Session::new(batch::Options { sent, mapping: None });
+    let mut n_cards = 0;
     for f in &files {
-        let bytes = match std::fs::read(f) {
-            Ok(b) => b,
+        let source = f.display().to_string();
+        let mut head = [0u8; 65536];
+        let n = match std::fs::File::open(f).and_then(|mut h| read_head(&mut h, &mut head)) {
+            Ok(n) => n,
             Err(e) => {
-                eprintln!("bouncelens: cannot read {}: {e}", f.display());
+                eprintln!("bouncelens: cannot read {source}: {e}");
                 failures += 1;
                 continue;
             }
         };
-        let source = f.display().to_string();
-        let records = bouncelens::email::analyze_file(&bytes, &source);
-        if records.is_empty() {
-            eprintln!("bouncelens: {source}: no bounce found");
+        let head = &head[..n];
+        let (text_head, _) = bouncelens::email::decode_text(head);
+        let is_email = !batch::is_zip(head)
+            && (head.starts_with(b"From ") || paste::looks_like_email(&text_head) || source.to_ascii_lowercase().ends_with(".eml"));
+        if is_email && !summary && format != AnalyzeFormat::Csv {
+            let bytes = match std::fs::read(f) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("bouncelens: cannot read {source}: {e}");
+                    failures += 1;
+                    continue;
+                }
+            };
+            let records = bouncelens::email::analyze_file(&bytes, &source);
+            if records.is_empty() {
+                eprintln!("bouncelens: {source}: no bounce found");
+            }
+            for r in records {
+                match format {
+                    AnalyzeFormat::Jsonl => {
+                        let _ = writeln!(out, "{}", serde_json::to_string(&r).expect("records serialise"));
+                    }
+                    AnalyzeFormat::Text => {
+                        n_cards += 1;
+                        let _ = write_card(out, n_cards, &r);
+                    }
+                    _ => all.push(r),
+                }
+            }
+            continue;
         }
-        match format {
-            AnalyzeFormat::Jsonl => {
-                for r in &records {
-                    let _ = writeln!(out, "{}", serde_json::to_string(r).expect("records serialise"));
-                }
+        if let Ok(m) = std::fs::metadata(f) {
+            session.expect_bytes(m.len());
+        }
+        let result = std::fs::File::open(f).and_then(|file| {
+            if batch::is_zip(head) {
+                batch::feed_zip(&mut session, &source, std::io::BufReader::new(file), 1 << 20)
+            } else {
+                batch::feed_reader(&mut session, &source, file, 1 << 20)
             }
-            AnalyzeFormat::Text => {
-                for r in &records {
-                    let _ = write_card(out, all.len() + 1, r);
-                    all.push(r.clone());
-                }
-            }
-            AnalyzeFormat::Json => all.extend(records),
+        });
+        if let Err(e) = result {
+            eprintln!("bouncelens: cannot read {source}: {e}");
+            failures += 1;
         }
     }
-    if let AnalyzeFormat::Json = format {
+    for f in &session.files {
+        if let Some(p) = &f.problem {
+            eprintln!("bouncelens: {}: {p}", f.name);
+        }
+    }
+    if session.bad_count > 0 {
+        eprintln!("bouncelens: {} row(s) could not be read or analysed (see --summary for the list)", session.bad_count);
+    }
+    if summary {
+        match format {
+            AnalyzeFormat::Text => {
+                let _ = write_report(out, &session.report());
+            }
+            _ => {
+                let _ = batch::export::report_json(&session, out);
+                let _ = writeln!(out);
+            }
+        }
+        return if failures > 0 { 1 } else { 0 };
+    }
+    match format {
+        AnalyzeFormat::Csv => {
+            let _ = batch::export::rows_csv(&session, out, None);
+        }
+        _ => {
+            for r in &session.rows {
+                let v = session.row_view(r);
+                let rec = Record {
+                    recipient: Some(v.address.clone()),
+                    verdict: session.verdict(r).clone(),
+                    source: Some(v.source.clone()),
+                    context: bouncelens::model::Context {
+                        date: (!v.date.is_empty()).then(|| v.date.clone()),
+                        campaign: (!v.campaign.is_empty()).then(|| v.campaign.clone()),
+                        vendor_label: (!v.label.is_empty()).then(|| v.label.clone()),
+                        ..Default::default()
+                    },
+                };
+                match format {
+                    AnalyzeFormat::Jsonl => {
+                        let _ = writeln!(out, "{}", serde_json::to_string(&rec).expect("records serialise"));
+                    }
+                    AnalyzeFormat::Text => {
+                        n_cards += 1;
+                        let _ = write_card(out, n_cards, &rec);
+                    }
+                    _ => all.push(rec),
+                }
+            }
+        }
+    }
+    if format == AnalyzeFormat::Json {
         let _ = writeln!(out, "{}", serde_json::to_string_pretty(&all).expect("records serialise"));
     }
     if failures > 0 {
@@ -295,7 +419,77 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, out: &mut impl Write) -> i3
     }
 }
 
-fn collect_files(p: &std::path::Path, files: &mut Vec<PathBuf>, failures: &mut usize) {
+fn read_head(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn write_report(out: &mut impl Write, r: &bouncelens::batch::report::Report) -> io::Result<()> {
+    writeln!(out, "bouncelens report")?;
+    writeln!(out, "=================")?;
+    for f in &r.files {
+        writeln!(out, "File {}: {}, {}, {} rows read, {} analysed, {} bad", f.name, f.format_label, if f.encoding.is_empty() { "-" } else { f.encoding.as_str() }, f.rows, f.analysed, f.bad_rows)?;
+        if let Some(l) = &f.layout {
+            writeln!(out, "  looks like: {l}")?;
+        }
+        let roles: Vec<String> = f.headers.iter().zip(&f.roles).filter_map(|(h, r)| r.map(|r| format!("{} = \"{h}\"", r.label()))).collect();
+        if !roles.is_empty() {
+            writeln!(out, "  columns: {}", roles.join("; "))?;
+        }
+        if !f.other_events.is_empty() {
+            let ev: Vec<String> = f.other_events.iter().map(|(e, n)| format!("{e}: {n}")).collect();
+            writeln!(out, "  other events, not analysed: {}", ev.join(", "))?;
+        }
+        if let Some(p) = &f.problem {
+            writeln!(out, "  problem: {p}")?;
+        }
+    }
+    writeln!(out, "\n{} rows analysed, {} unique addresses, {} distinct replies; {} bad rows\n", r.analysed, r.unique_addresses, r.distinct_replies, r.bad_rows)?;
+    if let Some(rates) = &r.rates {
+        for v in &rates.verdicts {
+            writeln!(out, "  {v}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "By cause:")?;
+    for c in &r.by_category {
+        writeln!(out, "  {:>8}  {:>5.1}%  {}", c.count, c.share * 100.0, c.label)?;
+    }
+    writeln!(out, "\nAlerts:")?;
+    if r.alerts.is_empty() {
+        writeln!(out, "  none")?;
+    }
+    for a in &r.alerts {
+        writeln!(out, "  [{}] {}", a.severity, a.title)?;
+        writeln!(out, "      {}", wrap(&a.detail, 6, 100))?;
+        writeln!(out, "      What to do: {}", wrap(&a.what_to_do, 18, 100))?;
+        for e in a.evidence.iter().take(3) {
+            writeln!(out, "      e.g. {}", e)?;
+        }
+    }
+    writeln!(out, "\nActions:")?;
+    for a in &r.actions {
+        writeln!(out, "  {:>8} rows {:>8} addresses  {}  ({})", a.rows, a.addresses, a.label, a.action.id())?;
+        writeln!(out, "           {}", wrap(&a.why, 11, 100))?;
+    }
+    if !r.listed_bad_rows.is_empty() {
+        writeln!(out, "\nBad rows (first {}):", r.listed_bad_rows.len().min(20))?;
+        for b in r.listed_bad_rows.iter().take(20) {
+            writeln!(out, "  {} row {}: {}", b.file, b.row, b.reason)?;
+        }
+    }
+    Ok(())
+}
+
+/// Files to analyse: named files always; in folders, the files whose extension is one
+/// bouncelens reads (or that have none), hidden files skipped.
+fn collect_files(p: &std::path::Path, files: &mut Vec<PathBuf>, failures: &mut usize, named: bool) {
     match std::fs::metadata(p) {
         Ok(m) if m.is_dir() => {
             let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
@@ -308,14 +502,21 @@ fn collect_files(p: &std::path::Path, files: &mut Vec<PathBuf>, failures: &mut u
             };
             entries.sort();
             for e in entries {
-                let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                if name.starts_with('.') || name == "labels.json" || name == "LICENSE" {
+                let name = e.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+                if name.starts_with('.') {
                     continue;
                 }
-                collect_files(&e, files, failures);
+                let ext = name.rsplit_once('.').map(|(_, x)| x).unwrap_or("");
+                let known = matches!(ext, "" | "eml" | "mbox" | "mbx" | "msg" | "txt" | "csv" | "tsv" | "tab" | "json" | "jsonl" | "ndjson" | "zip" | "log");
+                if e.is_dir() || known {
+                    collect_files(&e, files, failures, false);
+                }
             }
         }
-        Ok(_) => files.push(p.to_path_buf()),
+        Ok(_) => {
+            let _ = named;
+            files.push(p.to_path_buf())
+        }
         Err(e) => {
             eprintln!("bouncelens: {}: {e}", p.display());
             *failures += 1;

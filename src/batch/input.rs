@@ -12,7 +12,7 @@ pub const MAX_RECORD_BYTES: usize = 1 << 20;
 pub const MAX_EMAIL_BYTES: usize = 64 << 20;
 
 /// What a file holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,
@@ -249,7 +249,7 @@ pub enum Record {
 }
 
 /// A record that could not be read.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct BadRecord {
     pub row: u64,
     pub reason: String,

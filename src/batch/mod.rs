@@ -56,46 +56,96 @@ pub struct Row {
     pub day: u32,
 }
 
-/// Strings stored once, referred to by id (id 0 is the empty string).
-#[derive(Default, Debug)]
+/// Strings stored once, referred to by id (id 0 is the empty string). The strings live in one
+/// arena; the index maps a 64-bit hash to the id, and the rare hash collision goes to a
+/// second map, so lookups never allocate and never confuse two strings.
+#[derive(Debug)]
 pub struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
-    strings: Vec<Box<str>>,
+    arena: String,
+    /// (start, end) of each string in the arena.
+    spans: Vec<(u32, u32)>,
+    by_hash: FxHashMap<u64, u32>,
+    collisions: FxHashMap<Box<str>, u32>,
+    /// The last string interned (rows often repeat the previous row's campaign or day).
+    last: u32,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    h.write(s.as_bytes());
+    h.write_u8(0xff);
+    h.finish()
 }
 
 impl Interner {
     pub fn new() -> Self {
-        let mut i = Interner::default();
+        let mut i = Interner { arena: String::new(), spans: vec![], by_hash: FxHashMap::default(), collisions: FxHashMap::default(), last: 0 };
         i.intern("");
         i
     }
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
+        if self.get(self.last) == s && !self.spans.is_empty() {
+            return self.last;
         }
-        let id = self.strings.len() as u32;
-        self.strings.push(s.into());
-        self.ids.insert(s.into(), id);
+        let h = hash_str(s);
+        let id = match self.by_hash.get(&h) {
+            Some(&id) if self.get(id) == s => id,
+            Some(_) => match self.collisions.get(s) {
+                Some(&id) => id,
+                None => {
+                    let id = self.push(s);
+                    self.collisions.insert(s.into(), id);
+                    id
+                }
+            },
+            None => {
+                let id = self.push(s);
+                self.by_hash.insert(h, id);
+                id
+            }
+        };
+        self.last = id;
         id
     }
+    fn push(&mut self, s: &str) -> u32 {
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        self.spans.push((start, self.arena.len() as u32));
+        (self.spans.len() - 1) as u32
+    }
     pub fn get(&self, id: u32) -> &str {
-        self.strings.get(id as usize).map(|s| &**s).unwrap_or("")
+        match self.spans.get(id as usize) {
+            Some(&(a, b)) => &self.arena[a as usize..b as usize],
+            None => "",
+        }
     }
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.spans.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.strings.len() <= 1
+        self.spans.len() <= 1
+    }
+    pub fn reserve(&mut self, n: usize) {
+        self.by_hash.reserve(n);
+        self.spans.reserve(n);
+        self.arena.reserve(n * 24);
     }
 }
 
 /// What is known about one file of the session.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FileInfo {
     pub name: String,
     pub format: Format,
-    pub format_label: &'static str,
-    pub encoding: &'static str,
+    pub format_label: String,
+    pub encoding: String,
     pub bytes: u64,
     pub rows: u64,
     pub analysed: u64,
@@ -105,7 +155,7 @@ pub struct FileInfo {
     pub headers: Vec<String>,
     /// The role of each header column (ids of [`Role`]), `None` for unused columns.
     pub roles: Vec<Option<Role>>,
-    pub layout: Option<&'static str>,
+    pub layout: Option<String>,
     /// A few values of each column, for the user to check the roles.
     pub samples: Vec<Vec<String>>,
     /// Why nothing could be analysed, when that is the case.
@@ -118,7 +168,7 @@ pub struct FileInfo {
 }
 
 /// A row that could not be read or analysed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BadRow {
     pub file: String,
     pub row: u64,
@@ -156,7 +206,7 @@ struct Current {
 }
 
 /// Progress of a running analysis.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Progress {
     pub bytes: u64,
     pub rows: u64,
@@ -168,7 +218,8 @@ pub struct Session {
     pub options: Options,
     pub files: Vec<FileInfo>,
     pub verdicts: Vec<VerdictEntry>,
-    cache: FxHashMap<Box<str>, u32>,
+    /// Verdict ids by the 128-bit hash of a row's inputs, masked.
+    cache: FxHashMap<u128, u32>,
     pub addresses: Interner,
     pub domains: Interner,
     domain_provider: Vec<Option<u16>>,
@@ -181,7 +232,7 @@ pub struct Session {
     pub bad_count: u64,
     pub bytes: u64,
     cur: Option<Current>,
-    key: String,
+    scratch: String,
 }
 
 impl Default for Session {
@@ -209,8 +260,16 @@ impl Session {
             bad_count: 0,
             bytes: 0,
             cur: None,
-            key: String::with_capacity(512),
+            scratch: String::new(),
         }
+    }
+
+    /// Reserves room for about `bytes` of input (avoids regrowing the tables of big files).
+    pub fn expect_bytes(&mut self, bytes: u64) {
+        let rows = (bytes / 120).min(50_000_000) as usize;
+        self.rows.reserve(rows);
+        self.addresses.reserve(rows);
+        self.dates.reserve(rows * 20);
     }
 
     pub fn progress(&self) -> Progress {
@@ -224,8 +283,8 @@ impl Session {
         self.files.push(FileInfo {
             name: name.to_string(),
             format: Format::Empty,
-            format_label: Format::Empty.label(),
-            encoding: "",
+            format_label: Format::Empty.label().into(),
+            encoding: String::new(),
             bytes: 0,
             rows: 0,
             analysed: 0,
@@ -324,8 +383,8 @@ impl Session {
         let format = input::sniff_format(&name, head, &text_head);
         let f = &mut self.files[cur.index];
         f.format = format;
-        f.format_label = format.label();
-        f.encoding = enc.label();
+        f.format_label = format.label().into();
+        f.encoding = enc.label().into();
         f.text_encoding = Some(enc);
         cur.parser = match format {
             Format::Csv => {
@@ -426,24 +485,21 @@ impl Session {
                 self.bad(cur, n, "a bounce without a recipient address".into());
                 continue;
             };
-            self.key.clear();
-            self.key.push_str("email\u{1f}");
-            self.key.push_str(&r.verdict.diagnostic);
-            self.key.push('\u{1f}');
-            self.key.push_str(r.verdict.enhanced_code.as_deref().unwrap_or(""));
-            self.key.push_str(r.verdict.category.id());
-            let vid = match self.cache.get(self.key.as_str()) {
+            let key = hash128(&["email", &r.verdict.diagnostic, r.verdict.enhanced_code.as_deref().unwrap_or(""), r.verdict.category.id(), r.verdict.provider.as_deref().unwrap_or("")], false, None);
+            let vid = match self.cache.get(&key) {
                 Some(v) => *v,
                 None => {
                     let id = self.verdicts.len() as u32;
                     self.verdicts.push(VerdictEntry { verdict: Arc::new(r.verdict.clone()), label_kind: None });
-                    self.cache.insert(self.key.as_str().into(), id);
+                    self.cache.insert(key, id);
                     id
                 }
             };
             let campaign = r.context.list_id.as_deref().or(r.context.original_subject.as_deref()).unwrap_or("");
             let date = r.context.date.clone().unwrap_or_default();
-            self.push_row(cur, n, &addr, vid, campaign, "", &date);
+            let addr = normalize_address(&addr);
+            let domain_id = self.domains.intern(addr.rsplit_once('@').map(|(_, d)| d).unwrap_or(""));
+            self.push_row(cur, n, &addr, domain_id, vid, campaign, "", &date);
         }
     }
 
@@ -512,8 +568,8 @@ impl Session {
             let distinct: std::collections::HashSet<&str> = samples.iter().filter_map(|r| r.get(c)).map(|s| s.as_str()).collect();
             cur.campaign_constant = distinct.len() <= 1 && samples.len() > 1;
         }
-        f.layout = columns::layout_name(&headers);
-        if f.layout == Some("Mailchimp cleaned contacts") && mapping.vendor_label.is_empty() {
+        f.layout = columns::layout_name(&headers).map(str::to_string);
+        if f.layout.as_deref() == Some("Mailchimp cleaned contacts") && mapping.vendor_label.is_empty() {
             cur.implied_label = Some("cleaned (hard bounce)");
         }
         f.roles = (0..headers.len()).map(|c| mapping.role_of(c)).collect();
@@ -588,58 +644,81 @@ impl Session {
                 return;
             }
         }
-        let mut diag = String::new();
+        // The reply text: one column (borrowed) or several joined.
+        let mut parts: [&str; 4] = [""; 4];
+        let mut nparts = 0;
         for &c in &mapping.diagnostic {
             if let Some(v) = fields.get(c) {
                 let v = v.trim();
-                if !v.is_empty() && !diag.contains(v) {
-                    if !diag.is_empty() {
-                        diag.push_str(" | ");
-                    }
-                    diag.push_str(v);
+                if !v.is_empty() && nparts < parts.len() && !parts[..nparts].iter().any(|p| p.contains(v)) {
+                    parts[nparts] = v;
+                    nparts += 1;
                 }
             }
         }
-        let mut addr = get(mapping.address).to_string();
-        if addr.is_empty() && format == Format::Text {
-            let c = crate::classify::extract::clean(&diag);
-            addr = c.recipient.unwrap_or_default();
+        let mut joined = std::mem::take(&mut self.scratch);
+        joined.clear();
+        let raw_diag: &str = if nparts <= 1 {
+            parts[0]
+        } else {
+            for (i, p) in parts[..nparts].iter().enumerate() {
+                if i > 0 {
+                    joined.push_str(" | ");
+                }
+                joined.push_str(p);
+            }
+            &joined
+        };
+        let mut addr_owned = None;
+        let mut addr_raw = get(mapping.address);
+        if addr_raw.is_empty() && format == Format::Text {
+            addr_owned = crate::classify::extract::clean(raw_diag).recipient;
+            addr_raw = addr_owned.as_deref().unwrap_or("");
         }
-        // Addresses, IPs and one-off ids in replies are masked: the same reply to different
-        // recipients is one verdict (classified once), and the rows table shows no addresses
-        // inside replies.
-        let diag = normalize_reply(&diag).into_owned();
-        let addr = normalize_address(&addr);
+        let addr = normalize_address_cow(addr_raw);
+        let _ = &addr_owned;
         if addr.is_empty() {
             let reason = if mapping.address.is_none() { "no address column" } else { "no address in this row" };
             self.bad(cur, row, reason.into());
+            self.scratch = joined;
             return;
         }
         if !valid_address(&addr) {
             self.bad(cur, row, format!("\"{}\" is not an email address", addr.chars().take(80).collect::<String>()));
+            self.scratch = joined;
             return;
         }
         let reply = get(mapping.reply_code);
         let status = get(mapping.status);
-        let mut label = String::new();
+        let mut label_buf = String::new();
+        let mut label: &str = "";
         // Without a label column, an event like "hard_bounce" or "blocked" is the label.
         if mapping.vendor_label.is_empty() && !event.is_empty() && !complaint {
-            label.push_str(event);
+            label = event;
         } else if let Some(l) = cur.implied_label {
-            label.push_str(l);
+            label = l;
         }
         for &c in &mapping.vendor_label {
             if let Some(v) = fields.get(c) {
                 let v = v.trim();
                 if !v.is_empty() {
-                    if !label.is_empty() {
-                        label.push('/');
+                    if label.is_empty() {
+                        label = v;
+                    } else {
+                        if label_buf.is_empty() {
+                            label_buf.push_str(label);
+                        }
+                        label_buf.push('/');
+                        label_buf.push_str(v);
                     }
-                    label.push_str(v);
                 }
             }
         }
-        let domain = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
+        if !label_buf.is_empty() {
+            label = &label_buf;
+        }
+        let at = addr.as_bytes().iter().rposition(|&b| b == b'@').map(|i| i + 1).unwrap_or(addr.len());
+        let domain = &addr[at..];
         let domain_id = self.domains.intern(domain);
         if self.domain_provider.len() <= domain_id as usize {
             let p = crate::classify::identify_provider("", None, Some(&addr))
@@ -648,48 +727,54 @@ impl Session {
             self.domain_provider.push(p);
         }
         let provider = self.domain_provider[domain_id as usize];
-        // The cache key: everything the verdict depends on.
-        self.key.clear();
-        for part in [diag.as_str(), reply, status, label.as_str()] {
-            self.key.push_str(part);
-            self.key.push('\u{1f}');
-        }
-        self.key.push(if complaint { 'C' } else { '-' });
-        if let Some(p) = provider {
-            self.key.push_str(&p.to_string());
-        }
-        let vid = match self.cache.get(self.key.as_str()) {
+        // The verdict depends on: the reply, the codes, the label, the provider, a complaint.
+        // Exact repeats are found by the hash of the inputs as written; otherwise addresses,
+        // IPs and one-off ids are masked and the masked reply is looked up (or classified once).
+        let raw_key = hash128(&[raw_diag, reply, status, label], complaint, provider);
+        let vid = match self.cache.get(&raw_key) {
+            // The reply as written was seen before (and needed no masking).
             Some(v) => *v,
             None => {
-                let v = classify_row(&diag, reply, status, &label, provider, complaint);
-                let label_kind = if label.is_empty() { None } else { Classifier::get().label_meaning(&label).map(|(_, k)| k) };
-                let id = self.verdicts.len() as u32;
-                self.verdicts.push(VerdictEntry { verdict: Arc::new(v), label_kind });
-                self.cache.insert(self.key.as_str().into(), id);
-                id
+                let diag = normalize_reply(raw_diag);
+                let key = match &diag {
+                    std::borrow::Cow::Borrowed(_) => raw_key,
+                    std::borrow::Cow::Owned(d) => hash128(&[d, reply, status, label], complaint, provider),
+                };
+                match self.cache.get(&key) {
+                    Some(v) => *v,
+                    None => {
+                        let v = classify_row(&diag, reply, status, label, provider, complaint);
+                        let label_kind = if label.is_empty() { None } else { Classifier::get().label_meaning(label).map(|(_, k)| k) };
+                        let id = self.verdicts.len() as u32;
+                        self.verdicts.push(VerdictEntry { verdict: Arc::new(v), label_kind });
+                        self.cache.insert(key, id);
+                        id
+                    }
+                }
             }
         };
-        let campaign = get(mapping.campaign).to_string();
-        let date = get(mapping.date).to_string();
-        self.push_row(cur, row, &addr, vid, &campaign, &label, &date);
+        let campaign = get(mapping.campaign);
+        let date = get(mapping.date);
+        self.push_row(cur, row, &addr, domain_id, vid, campaign, label, date);
+        self.scratch = joined;
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_row(&mut self, cur: &mut Current, line: u64, addr: &str, vid: u32, campaign: &str, label: &str, date: &str) {
+    fn push_row(&mut self, cur: &mut Current, line: u64, addr: &str, domain_id: u32, vid: u32, campaign: &str, label: &str, date: &str) {
         let addr_id = self.addresses.intern(addr);
-        let domain = addr.rsplit_once('@').map(|(_, d)| d).unwrap_or("");
-        let domain_id = self.domains.intern(domain);
         while self.domain_provider.len() <= domain_id as usize {
             self.domain_provider.push(None);
         }
         let campaign_id = self.campaigns.intern(campaign);
         let label_id = self.labels.intern(label);
         let date_off = self.dates.len() as u32;
-        let d: String = date.chars().take(40).collect();
-        self.dates.push_str(&d);
+        let mut cut = date.len().min(40);
+        while !date.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        self.dates.push_str(&date[..cut]);
         // Separate occasions: the campaign when known, else the calendar day of the date.
-        let day_key = if !campaign.is_empty() && !cur.campaign_constant { format!("c:{campaign}") } else { format!("d:{}", day_of(date)) };
-        let day = self.days.intern(&day_key);
+        let day = if !campaign.is_empty() && !cur.campaign_constant { campaign_id | 1 << 31 } else { self.days.intern(day_of(date)) };
         self.rows.push(Row {
             file: cur.index as u16,
             line: line.min(u32::MAX as u64) as u32,
@@ -699,7 +784,7 @@ impl Session {
             campaign: campaign_id,
             label: label_id,
             date_off,
-            date_len: d.len() as u16,
+            date_len: cut as u16,
             day,
         });
         self.files[cur.index].analysed += 1;
@@ -789,7 +874,7 @@ pub fn feed_zip<R: std::io::Read + std::io::Seek>(s: &mut Session, name: &str, r
             s.end_file();
             if let Some(f) = s.files.last_mut() {
                 f.format = Format::Zip;
-                f.format_label = Format::Zip.label();
+                f.format_label = Format::Zip.label().into();
                 f.problem = Some(format!("This zip archive cannot be read: {e}."));
             }
             return Ok(());
@@ -820,32 +905,73 @@ pub fn feed_zip<R: std::io::Read + std::io::Seek>(s: &mut Session, name: &str, r
     Ok(())
 }
 
+/// A 128-bit hash of a row's classification inputs (two independent 64-bit hashes).
+fn hash128(parts: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut a = rustc_hash::FxBuildHasher.build_hasher();
+    let mut b = rustc_hash::FxBuildHasher.build_hasher();
+    b.write_u64(0x9E37_79B9_7F4A_7C15);
+    for p in parts {
+        a.write(p.as_bytes());
+        a.write_u8(0x1f);
+        b.write(p.as_bytes());
+        b.write_u8(0x1f);
+    }
+    let tail = (complaint as u32) << 16 | provider.map(|p| p as u32 + 1).unwrap_or(0);
+    a.write_u32(tail);
+    b.write_u32(tail);
+    ((a.finish() as u128) << 64) | b.finish() as u128
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Masks what varies from one bounce to the next in the same reply: email addresses, IPv4
-/// addresses and one-off ids (tokens of 8+ characters mixing letters and digits that are not
-/// host names, like Gmail's session ids). Host names, codes and words are kept, so provider
-/// markers and wording still decide.
+/// addresses, one-off ids (tokens of 8+ characters mixing letters and digits that are not host
+/// names, like Gmail's session ids), and the numbers inside host names (`mta1234.mail.gq1.
+/// yahoo.com` -> `mta#.mail.gq#.yahoo.com`). Words, codes and the domains of host names are
+/// kept, so wording and provider markers still decide.
 pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
+    // Byte classes: 1 = delimiter, 2 = digit or '@' (a token worth a look).
+    static CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let delims = b" \t\r\n\x0b\x0c<>()[]\"',;={}/";
+        let mut i = 0;
+        while i < delims.len() {
+            t[delims[i] as usize] = 1;
+            i += 1;
+        }
+        let mut d = b'0';
+        while d <= b'9' {
+            t[d as usize] = 2;
+            d += 1;
+        }
+        t[b'@' as usize] = 2;
+        t
+    };
     let b = s.as_bytes();
-    if !b.iter().any(|c| c.is_ascii_digit() || *c == b'@') {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let is_delim = |c: u8| c.is_ascii_whitespace() || matches!(c, b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'"' | b'\'' | b',' | b';' | b'=' | b'{' | b'}');
-    let mut out = String::with_capacity(s.len());
+    let mut out: Option<String> = None;
+    let mut copied = 0; // bytes of `s` already accounted for in `out`
     let mut i = 0;
-    let mut changed = false;
-    while i < b.len() {
-        if is_delim(b[i]) {
-            out.push(b[i] as char);
+    let n = b.len();
+    while i < n {
+        if CLASS[b[i] as usize] == 1 {
             i += 1;
             continue;
         }
         let start = i;
-        while i < b.len() && !is_delim(b[i]) {
+        let mut interesting = 0u8;
+        while i < n {
+            let c = CLASS[b[i] as usize];
+            if c == 1 {
+                break;
+            }
+            interesting |= c;
             i += 1;
+        }
+        if interesting == 0 || i - start < 5 {
+            continue;
         }
         // Trailing punctuation is not part of the token.
         let mut end = i;
@@ -853,53 +979,72 @@ pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
             end -= 1;
         }
         let tok = &s[start..end];
-        let rest = &s[end..i];
-        let replacement = mask_token(tok);
-        match replacement {
-            Some(r) => {
-                out.push_str(r);
-                changed = true;
-            }
-            None => out.push_str(tok),
+        if let Some(rep) = mask_token(tok) {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
+            o.push_str(&s[copied..start]);
+            o.push_str(&rep);
+            copied = end;
         }
-        out.push_str(rest);
     }
-    if changed {
-        std::borrow::Cow::Owned(out)
-    } else {
-        std::borrow::Cow::Borrowed(s)
+    match out {
+        Some(mut o) => {
+            o.push_str(&s[copied..]);
+            std::borrow::Cow::Owned(o)
+        }
+        None => std::borrow::Cow::Borrowed(s),
     }
 }
 
-fn mask_token(t: &str) -> Option<&'static str> {
+fn mask_token(t: &str) -> Option<std::borrow::Cow<'static, str>> {
+    use std::borrow::Cow;
     let b = t.as_bytes();
-    if b.len() < 5 {
-        return None;
-    }
     if let Some(at) = t.find('@') {
         let (local, domain) = (&t[..at], &t[at + 1..]);
         if !local.is_empty() && domain.contains('.') {
-            return Some("[address]");
+            return Some(Cow::Borrowed("[address]"));
         }
         return None;
     }
     // IPv4 (optionally with a :port).
     let ip = t.split(':').next().unwrap_or(t);
-    let parts: Vec<&str> = ip.split('.').collect();
-    if parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit())) {
-        return Some("[ip]");
+    let mut parts = 0;
+    if ip.split('.').all(|p| {
+        parts += 1;
+        !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit())
+    }) && parts == 4
+    {
+        return Some(Cow::Borrowed("[ip]"));
     }
-    if b.len() >= 8 && !t.contains('_') {
-        let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
-        if digits >= 2 && letters >= 2 && digits + letters + b.iter().filter(|c| matches!(c, b'.' | b'-')).count() == b.len() {
-            // Host names (letters-only last label) stay: they identify servers and providers.
-            let last = t.rsplit('.').next().unwrap_or("");
-            let hostname = t.contains('.') && last.len() >= 2 && last.bytes().all(|c| c.is_ascii_alphabetic());
-            if !hostname {
-                return Some("[id]");
+    if b.len() < 8 || t.contains('_') {
+        return None;
+    }
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let others = b.len() - digits - letters - b.iter().filter(|c| matches!(c, b'.' | b'-')).count();
+    if digits < 1 || letters < 2 || others > 0 {
+        return None;
+    }
+    let last = t.rsplit('.').next().unwrap_or("");
+    let hostname = t.contains('.') && last.len() >= 2 && last.bytes().all(|c| c.is_ascii_alphabetic());
+    if hostname {
+        // Server names: keep the name, drop the numbering of the server.
+        let mut o = String::with_capacity(t.len());
+        let mut in_digits = false;
+        for ch in t.chars() {
+            if ch.is_ascii_digit() {
+                if !in_digits {
+                    o.push('#');
+                }
+                in_digits = true;
+            } else {
+                o.push(ch);
+                in_digits = false;
             }
         }
+        return Some(Cow::Owned(o));
+    }
+    if digits >= 2 {
+        return Some(Cow::Borrowed("[id]"));
     }
     None
 }
@@ -911,6 +1056,19 @@ fn day_of(date: &str) -> &str {
         return &d[..10];
     }
     d.split([' ', 'T']).next().unwrap_or(d)
+}
+
+/// [`normalize_address`] without allocating when the address is already normal.
+pub fn normalize_address_cow(a: &str) -> std::borrow::Cow<'_, str> {
+    let t = a.trim();
+    let clean = !t.is_empty()
+        && !t.bytes().any(|b| b.is_ascii_uppercase() || matches!(b, b'<' | b'>' | b'"' | b'\'' | b';' | b',') || b >= 0x80)
+        && !t.starts_with("mailto:");
+    if clean {
+        std::borrow::Cow::Borrowed(t)
+    } else {
+        std::borrow::Cow::Owned(normalize_address(a))
+    }
 }
 
 /// Lower-cases the address (the local part's case is kept by mail systems but lists treat

@@ -7,7 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 /// A count with its share of the analysed rows.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Count {
     pub id: String,
     pub label: String,
@@ -16,7 +16,7 @@ pub struct Count {
 }
 
 /// Bounce rates against the usual thresholds, when the user gave the number sent.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Rates {
     pub sent: u64,
     pub bounce_rate: f64,
@@ -27,12 +27,12 @@ pub struct Rates {
 }
 
 /// A pattern across the file, with its evidence and what to do.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Alert {
     /// Stable id of the pattern (used by the UI's `data-alert`).
-    pub id: &'static str,
+    pub id: String,
     /// "critical", "warning" or "info".
-    pub severity: &'static str,
+    pub severity: String,
     pub title: String,
     pub detail: String,
     pub what_to_do: String,
@@ -42,10 +42,10 @@ pub struct Alert {
 }
 
 /// One row of the action table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ActionRow {
     pub action: Action,
-    pub label: &'static str,
+    pub label: String,
     pub rows: u64,
     pub addresses: u64,
     pub why: String,
@@ -56,7 +56,7 @@ pub struct ActionRow {
 }
 
 /// The summary of a finished analysis.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub files: Vec<super::FileInfo>,
     pub rows_read: u64,
@@ -227,8 +227,8 @@ impl Session {
             let mut p: Vec<String> = providers.into_iter().collect();
             p.sort();
             out.push(Alert {
-                id: "authentication",
-                severity: "critical",
+                id: "authentication".into(),
+                severity: "critical".into(),
                 title: format!("{} rejections for failed authentication (SPF, DKIM, DMARC, reverse DNS)", auth.len()),
                 detail: format!("Receivers refused mail they could not authenticate, at: {}. This hits every recipient at those providers, not just these rows.", p.join(", ")),
                 what_to_do: "Fix SPF, DKIM and DMARC for the sending domain (and From-domain alignment) before the next send. Do not suppress these addresses: they are fine.".into(),
@@ -242,8 +242,8 @@ impl Session {
         let listed_providers: FxHashSet<String> = listed.iter().map(|r| if vs(r).provider.is_some() { self.provider_name(r) } else { self.domains.get(r.domain).to_string() }).collect();
         if listed.len() >= 3 && listed_providers.len() >= 2 {
             out.push(Alert {
-                id: "blocklisted",
-                severity: "critical",
+                id: "blocklisted".into(),
+                severity: "critical".into(),
                 title: format!("Blocklist or 554 rejections at {} different receivers", listed_providers.len()),
                 detail: format!("{} rows were refused for a listing or a blanket 554 at several receivers at once: your sending IP or domain is very likely on a blocklist.", listed.len()),
                 what_to_do: "Check your sending IPs and domains on Spamhaus, Barracuda and SpamCop (the replies name the list), fix the cause and request delisting before sending more. Sending while listed makes it worse.".into(),
@@ -256,8 +256,8 @@ impl Session {
         let config: Vec<&Row> = self.rows.iter().filter(|r| matches!(vs(r).category, Category::SenderConfig | Category::Tls) && vs(r).owner == Owner::SenderConfiguration).collect();
         if !config.is_empty() {
             out.push(Alert {
-                id: "sender_config",
-                severity: "critical",
+                id: "sender_config".into(),
+                severity: "critical".into(),
                 title: format!("{} rejections caused by your sending setup (500-504, 555, 530, relay, TLS)", config.len()),
                 detail: "The receiving servers could not accept what your system sent (protocol errors, missing SMTP authentication, relaying, malformed messages). The recipients are not at fault.".into(),
                 what_to_do: "Do not suppress these addresses. Have your platform or mail administrator fix the configuration, then resend.".into(),
@@ -272,8 +272,8 @@ impl Session {
             let mut doms: Vec<&str> = nullmx.iter().map(|r| self.domains.get(r.domain)).collect::<FxHashSet<_>>().into_iter().collect();
             doms.sort();
             out.push(Alert {
-                id: "domain_rejects_mail",
-                severity: "warning",
+                id: "domain_rejects_mail".into(),
+                severity: "warning".into(),
                 title: format!("{} domain(s) accept no mail at all", doms.len()),
                 detail: format!("These domains declare they receive no email (556 / null MX): {}.", doms.iter().take(10).cloned().collect::<Vec<_>>().join(", ")),
                 what_to_do: "Suppress every address at these domains (download 'Domains to suppress').".into(),
@@ -297,8 +297,8 @@ impl Session {
             if let Some((name, rows)) = per.iter().max_by_key(|(_, v)| v.len()) {
                 if rows.len() * 10 >= throttled.len() * 6 {
                     out.push(Alert {
-                        id: "provider_throttling",
-                        severity: "warning",
+                        id: "provider_throttling".into(),
+                        severity: "warning".into(),
                         title: format!("{name} is throttling you ({} deferrals)", rows.len()),
                         detail: format!("{} of the {} temporary 421/4.7.x deferrals come from {name}: it is limiting how fast it takes your mail, usually because of your reputation there or a sudden rise in volume.", rows.len(), throttled.len()),
                         what_to_do: format!("Slow down for {name}: fewer messages per hour, fewer connections, send to engaged recipients first, and check your reputation in its sender tools. Do not suppress these addresses."),
@@ -320,8 +320,8 @@ impl Session {
                 if rows.len() >= 3 && rows.len() * 10 >= content.len() * 6 {
                     let name = self.campaigns.get(*c);
                     out.push(Alert {
-                        id: "campaign_content",
-                        severity: "warning",
+                        id: "campaign_content".into(),
+                        severity: "warning".into(),
                         title: format!("Content rejections concentrate in \"{name}\""),
                         detail: format!("{} of the {} spam/content rejections come from this campaign: its content (links, wording, attachments) triggered filters, not your list.", rows.len(), content.len()),
                         what_to_do: format!("Review \"{name}\": its links and their domains, URL shorteners, images and attachments; test it before sending it again."),
@@ -331,8 +331,8 @@ impl Session {
                 }
             } else if content.len() >= 3 {
                 out.push(Alert {
-                    id: "content_rejected",
-                    severity: "warning",
+                    id: "content_rejected".into(),
+                    severity: "warning".into(),
                     title: format!("{} rejections for the message content", content.len()),
                     detail: "Filters judged the message content as spam or dangerous.".into(),
                     what_to_do: "Review the content of the messages behind these rows before resending.".into(),
@@ -348,8 +348,8 @@ impl Session {
         let hard_rate_high = self.options.sent.is_some_and(|s| s > 0 && invalid.len() as f64 / s as f64 > 0.005);
         if invalid.len() >= 10 && (invalid_share >= 0.5 || hard_rate_high) {
             out.push(Alert {
-                id: "list_decay",
-                severity: "warning",
+                id: "list_decay".into(),
+                severity: "warning".into(),
                 title: format!("{} addresses do not exist any more (5.1.x)", invalid.len()),
                 detail: format!("{} of the analysed rows are unknown users, dead domains or disabled mailboxes: the list is decaying or a poor source was imported.", pct(invalid_share)),
                 what_to_do: "Suppress them (download the suppression list), then run the rest of the list through verification before the next send and check where these addresses came from.".into(),
@@ -373,8 +373,8 @@ impl Session {
                     let name = self.campaigns.get(*c);
                     let rows: Vec<&Row> = invalid.iter().filter(|r| r.campaign == *c).copied().collect();
                     out.push(Alert {
-                        id: "list_decay_campaign",
-                        severity: "warning",
+                        id: "list_decay_campaign".into(),
+                        severity: "warning".into(),
                         title: format!("Invalid addresses spike in \"{name}\""),
                         detail: format!("{} of this campaign's bounces are invalid addresses, against {} across the file: the segment or source it went to is stale.", pct(share), pct(invalid_share)),
                         what_to_do: format!("Verify the segment \"{name}\" was sent to before mailing it again."),
@@ -407,8 +407,8 @@ impl Session {
         if !recurring.is_empty() {
             let rows: Vec<&Row> = self.rows.iter().filter(|r| recurring.binary_search(&r.addr).is_ok() && is_soft(vs(r))).collect();
             out.push(Alert {
-                id: "recurring_soft",
-                severity: "warning",
+                id: "recurring_soft".into(),
+                severity: "warning".into(),
                 title: format!("{} addresses soft-bounced on 3 or more separate campaigns or dates", recurring.len()),
                 detail: "Retries are not getting through for these addresses: a temporary failure that keeps coming back is no longer temporary.".into(),
                 what_to_do: "Move them to a re-engagement flow or verify them before the next send (download the re-engagement list).".into(),
@@ -424,8 +424,8 @@ impl Session {
         if !abandoned.is_empty() {
             let rows: Vec<&Row> = self.rows.iter().filter(|r| abandoned.binary_search(&r.addr).is_ok() && vs(r).category == Category::MailboxFull).collect();
             out.push(Alert {
-                id: "abandoned_mailbox",
-                severity: "info",
+                id: "abandoned_mailbox".into(),
+                severity: "info".into(),
                 title: format!("{} mailboxes are full again and again", abandoned.len()),
                 detail: "A mailbox that stays full across campaigns is abandoned and will soon be closed.".into(),
                 what_to_do: "Suppress these addresses, or send them one re-engagement message first.".into(),
@@ -440,8 +440,8 @@ impl Session {
             let rate = bounces / sent as f64;
             if rate > 0.02 {
                 out.push(Alert {
-                    id: if rate > 0.05 { "bounce_rate_critical" } else { "bounce_rate_high" },
-                    severity: if rate > 0.05 { "critical" } else { "warning" },
+                    id: if rate > 0.05 { "bounce_rate_critical" } else { "bounce_rate_high" }.into(),
+                    severity: if rate > 0.05 { "critical" } else { "warning" }.into(),
                     title: format!("Bounce rate {} of {} sent", pct(rate), sent),
                     detail: if rate > 0.05 { "Above 5%, sending platforms step in (throttling or suspending the account) and providers start filtering.".into() } else { "Above the 2% mailbox providers tolerate.".into() },
                     what_to_do: "Suppress the hard bounces and verify the rest of the list before the next send.".into(),
@@ -455,7 +455,7 @@ impl Session {
             "warning" => 1,
             _ => 2,
         };
-        out.sort_by_key(|a| order(a.severity));
+        out.sort_by_key(|a| order(&a.severity));
         out
     }
 
@@ -480,7 +480,7 @@ impl Session {
                 let top = causes.first().and_then(|c| Category::from_id(&c.id)).unwrap_or(Category::Unknown);
                 ActionRow {
                     action: a,
-                    label: a.label(),
+                    label: a.label().into(),
                     rows,
                     addresses: addrs.len() as u64,
                     why: action_why(a, &k.category(top).title),
@@ -537,7 +537,7 @@ pub struct RowQuery {
 }
 
 /// One row of the rows table, ready to show.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RowView {
     pub source: String,
     pub address: String,
@@ -557,7 +557,7 @@ pub struct RowView {
 }
 
 /// A page of the rows table.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RowsPage {
     pub total: usize,
     pub offset: usize,

@@ -16,7 +16,7 @@ fn run(name: &str, bytes: &[u8], opts: Options) -> Session {
     s
 }
 
-fn alert_ids(s: &Session) -> Vec<&'static str> {
+fn alert_ids(s: &Session) -> Vec<String> {
     s.alerts().into_iter().map(|a| a.id).collect()
 }
 
@@ -44,7 +44,7 @@ fn every_layout_is_read_and_its_columns_recognised() {
             assert!(invalid > 0.4, "{layout:?}: invalid share {invalid}");
             let ids = alert_ids(&s);
             for want in ["authentication", "blocklisted", "list_decay", "recurring_soft"] {
-                assert!(ids.contains(&want), "{layout:?}: alert {want} missing from {ids:?}");
+                assert!(ids.iter().any(|i| i == want), "{layout:?}: alert {want} missing from {ids:?}");
             }
         }
     }
@@ -54,7 +54,7 @@ fn every_layout_is_read_and_its_columns_recognised() {
 fn vendor_layouts_are_named() {
     for (layout, name) in [(Layout::SendGrid, "SendGrid bounces"), (Layout::MailgunBounces, "Mailgun bounces"), (Layout::Postmark, "Postmark bounces"), (Layout::HubSpot, "HubSpot email events"), (Layout::Sfmc, "Salesforce Marketing Cloud bounces"), (Layout::MailchimpCleaned, "Mailchimp cleaned contacts")] {
         let s = run("x.csv", &generate(&Spec { layout, rows: 50, ..Default::default() }), Options::default());
-        assert_eq!(s.files[0].layout, Some(name), "{layout:?}");
+        assert_eq!(s.files[0].layout.as_deref(), Some(name), "{layout:?}");
     }
 }
 
@@ -186,7 +186,8 @@ fn zip_of_exports() {
 fn replies_are_masked_and_shared() {
     assert_eq!(normalize_reply("550 5.1.1 <jane.doe@example.com>: unknown"), "550 5.1.1 <[address]>: unknown");
     assert_eq!(normalize_reply("421 4.7.0 [192.0.2.1 15] rate d2si123456wib.8 - gsmtp"), "421 4.7.0 [[ip] 15] rate [id] - gsmtp");
-    assert_eq!(normalize_reply("550 5.7.1 [DM6NAM11FT041.eop-nam11.prod.protection.outlook.com]"), "550 5.7.1 [DM6NAM11FT041.eop-nam11.prod.protection.outlook.com]");
+    assert_eq!(normalize_reply("550 5.7.1 [DM6NAM11FT041.eop-nam11.prod.protection.outlook.com]"), "550 5.7.1 [DM#NAM#FT#.eop-nam#.prod.protection.outlook.com]");
+    assert_eq!(normalize_reply("554 dd - mta1234.mail.gq1.yahoo.com; café 5.1.1 ünïcode"), "554 dd - mta#.mail.gq#.yahoo.com; café 5.1.1 ünïcode");
     assert_eq!(normalize_reply("421 4.7.0 [TSS04] - 4.16.55.1"), "421 4.7.0 [TSS04] - [ip]");
     let data = "email,reason\na@b.com,550 5.1.1 <a@b.com>: user unknown\nc@b.com,550 5.1.1 <c@b.com>: user unknown\n";
     let s = run("t.csv", data.as_bytes(), Options::default());
