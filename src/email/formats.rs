@@ -122,12 +122,18 @@ fn header_block_start(body: &str) -> Option<usize> {
 
 /// Finds the failed recipients of a bounce email.
 pub fn decode(mail: &Mail) -> Vec<Bounce> {
+    decode_named(mail).1
+}
+
+/// Finds the failed recipients and names the reader that found them (a decoder's name,
+/// "arf", "delivery-status", "auto-reply" or "generic").
+pub fn decode_named(mail: &Mail) -> (&'static str, Vec<Bounce>) {
     decode_at(mail, 0)
 }
 
-fn decode_at(mail: &Mail, depth: usize) -> Vec<Bounce> {
+fn decode_at(mail: &Mail, depth: usize) -> (&'static str, Vec<Bounce>) {
     if let Some(b) = arf(mail) {
-        return b;
+        return ("arf", b);
     }
     let body = mail.body_text();
     let report = report_text(&body).to_string();
@@ -136,34 +142,34 @@ fn decode_at(mail: &Mail, depth: usize) -> Vec<Bounce> {
         if d.detect(mail, &report) {
             let b = d.decode(mail, &report);
             if !b.is_empty() {
-                return complete_from_dsn(b, dsn.as_deref());
+                return (d.name(), complete_from_dsn(b, dsn.as_deref()));
             }
         }
     }
     if let Some(b) = dsn {
-        return b;
+        return ("delivery-status", b);
     }
     for d in DECODERS.iter().filter(|d| d.after_dsn()) {
         if d.detect(mail, &report) {
             let b = d.decode(mail, &report);
             if !b.is_empty() {
-                return b;
+                return (d.name(), b);
             }
         }
     }
     if depth == 0 {
         // A bounce forwarded as plain text inside another message.
         if let Some(inner) = embedded_report(&body) {
-            let b = decode_at(&inner, depth + 1);
+            let (name, b) = decode_at(&inner, depth + 1);
             if !b.is_empty() {
-                return b;
+                return (name, b);
             }
         }
     }
     if let Some(b) = auto_reply(mail, &body) {
-        return b;
+        return ("auto-reply", b);
     }
-    generic(mail, &report)
+    ("generic", generic(mail, &report))
 }
 
 /// Fills what a decoder left empty from the delivery-status part about the same recipient
@@ -201,6 +207,7 @@ mod notes;
 mod postfix;
 mod qmail;
 mod sendmail;
+mod smallmta;
 
 /// The decoders of known layouts, tried in order: first those whose detection is certain
 /// (a service's headers or notification format), then the MTA layouts recognised by their
@@ -218,6 +225,13 @@ pub static DECODERS: &[&dyn Decoder] = &[
     &gateways::MessageLabs,
     &notes::Notes,
     &notes::Domino,
+    &gateways::InterScan,
+    &gateways::MFilter,
+    &smallmta::DragonFly,
+    &smallmta::OpenSmtpd,
+    &smallmta::IMailServer,
+    &smallmta::Exchange2003,
+    &smallmta::MailFoundry,
     &exim::Exim,
     &qmail::Qmail,
     &postfix::Postfix,

@@ -35,7 +35,7 @@ re!(
     r"(?im)^.*(hi\. this is the qmail|this is the machine generated message from mail service|(i'm afraid i wasn't|we were|i was) unable to deliver your message to the following address|unable to deliver (your )?message to the following address|su mensaje no pudo ser entregado|unfortunately, your mail was not delivered to the following address|your mail message to the following address|i'm afraid i wasn't able to deliver your message)"
 );
 re!(re_rcpt_line, r"^\s?<([^<>\s]+@[^<>\s]+)>:\s*(.*)$");
-re!(re_host, r"(?i)(?:giving up on|connected to|^\s*)([0-9A-Za-z][\w.:-]*[0-9A-Za-z])(?:\.\s*$|\s+(?:does not like|failed (?:on|after)|but ))|remote host\s+([0-9A-Za-z][\w.:-]*[0-9A-Za-z])\s+said");
+re!(re_host, r"(?i)(?:giving up on\s+|connected to\s+|^\s*)([0-9A-Za-z][\w.:-]*[0-9A-Za-z])(?:\.\s*$|\s+(?:does not like|failed (?:on|after)|but ))|remote host\s+([0-9A-Za-z][\w.:-]*[0-9A-Za-z])\s+said");
 
 impl Decoder for Qmail {
     fn name(&self) -> &'static str {
