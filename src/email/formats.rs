@@ -208,6 +208,7 @@ mod postfix;
 mod qmail;
 mod sendmail;
 mod smallmta;
+mod verizon;
 
 /// The decoders of known layouts, tried in order: first those whose detection is certain
 /// (a service's headers or notification format), then the MTA layouts recognised by their
@@ -221,6 +222,7 @@ pub static DECODERS: &[&dyn Decoder] = &[
     &google::GmailLegacy,
     &japan::Ezweb,
     &japan::KddiAuOne,
+    &verizon::Verizon,
     &gateways::MailMarshal,
     &gateways::MessageLabs,
     &notes::Notes,
@@ -462,6 +464,12 @@ fn dsn_bounces(mail: &Mail, r: dsn::Report, report: &str) -> Option<Vec<Bounce>>
             }
         }
         let mut diagnostic = rc.diagnostic_code.clone().unwrap_or_default();
+        // "Status: 4.0.0 (cat.example.net: host name lookup failure)": the comment explains.
+        if diagnostic.trim().is_empty() {
+            if let Some((_, comment)) = rc.status.as_deref().and_then(|st| st.split_once('(')) {
+                diagnostic = comment.trim_end().trim_end_matches(')').trim().to_string();
+            }
+        }
         // The human-readable part often says more than a bare or missing Diagnostic-Code.
         if !has_signal(&diagnostic) {
             if let Some(t) = recipient.as_deref().and_then(|a| text_about(report, a)) {
@@ -580,6 +588,18 @@ pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
         return out;
     }
     let excluded = excluded_addresses(mail);
+    // Addresses listed on lines of their own are the report's recipients.
+    for line in report.lines() {
+        if let Some((a, _)) = recipient_line(line) {
+            let lower = a.to_ascii_lowercase();
+            if !excluded.contains(&lower) && !is_system_address(&lower) && !out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+                out.push(a);
+            }
+        }
+    }
+    if !out.is_empty() {
+        return out;
+    }
     for m in re_address().find_iter(report) {
         // Skip addresses inside URLs and message ids.
         let before = &report[..m.start()];

@@ -164,6 +164,7 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
     };
     let bounces = formats::decode(&mail);
     let found_original = original_message(&mail);
+    let senders = envelope_senders(&mail);
     let classifier = Classifier::get();
     let mut records = vec![];
     for b in bounces {
@@ -182,7 +183,12 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         if let Some(cat) = b.category {
             force_category(&mut verdict, cat);
         }
-        let smtp_command = b.smtp_command.clone().or(cleaned.smtp_command.clone());
+        let smtp_command = b.smtp_command.clone().or(cleaned.smtp_command.clone()).or_else(|| {
+            // A refusal that names the sender's own address answers the MAIL FROM command.
+            let named = formats::first_address(&cleaned.text)?;
+            let is_recipient = recipient.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&named));
+            (!is_recipient && senders.iter().any(|s| s.eq_ignore_ascii_case(&named))).then(|| "MAIL FROM".to_string())
+        });
         if smtp_command.as_deref() == Some("MAIL FROM") {
             about_the_sender(&mut verdict);
         }
@@ -207,6 +213,25 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         });
     }
     records
+}
+
+/// The addresses that stand for the sender of the returned message: where the report was sent
+/// (the envelope sender) and the returned message's own sender fields.
+fn envelope_senders(mail: &Mail) -> Vec<String> {
+    let mut out = vec![];
+    for h in ["To", "Delivered-To", "X-Original-To", "Envelope-To"] {
+        for v in mail.headers_named(h) {
+            out.extend(formats::addresses(v));
+        }
+    }
+    if let Some(m) = mail.returned() {
+        for h in ["Return-Path", "From", "Sender"] {
+            for v in m.headers_named(h) {
+                out.extend(formats::addresses(v));
+            }
+        }
+    }
+    out
 }
 
 /// Drops a server's greeting (`220 host ESMTP ...`) written in front of its refusal, so the

@@ -139,6 +139,10 @@ fn recipient_of(line: &str) -> Option<String> {
         return None;
     }
     let t = line.trim();
+    // A local part alone ("  kijitora"), when the address was written without its domain.
+    if indent == 2 && !t.is_empty() && t.len() <= 64 && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._+-=".contains(&b)) {
+        return Some(t.to_string());
+    }
     let m = re_address().find(t)?;
     if m.start() > 1 || !t[..m.start()].chars().all(|c| c == '<' || c == '"') {
         return None;
