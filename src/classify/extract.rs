@@ -306,11 +306,19 @@ fn normalize_command(s: &str) -> String {
 /// Finds the first SMTP reply code and the first enhanced status code of a text.
 pub fn find_codes(text: &str) -> Codes {
     let mut codes = Codes::default();
-    if let Some(c) = re_reply_code().captures(text) {
+    for c in re_reply_code().captures_iter(text) {
         let m = c.get(1).expect("group");
+        // A group of an IPv6 address ("2606:2800:220:6d...") is not a reply code.
+        let b = text.as_bytes();
+        let colon_before = m.start() > 0 && b[m.start() - 1] == b':';
+        let colon_after = b.get(m.end()) == Some(&b':');
+        if colon_before && colon_after {
+            continue;
+        }
         if let Ok(r) = m.as_str().parse::<ReplyCode>() {
             codes.reply = Some((r, m.range()));
         }
+        break;
     }
     if let Some(c) = re_enhanced_code().captures(text) {
         let (a, b, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
@@ -403,6 +411,8 @@ mod tests {
         let c = find_codes("421 4.7.0 [TSS04] Messages from 192.0.2.1 deferred - 4.16.55.1");
         assert_eq!(c.reply.unwrap().0, ReplyCode(421));
         assert_eq!(c.enhanced.unwrap().0.to_string(), "4.7.0");
+        let c = find_codes("[(0) example.com. [2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]");
+        assert_eq!(c.reply, None);
         let c = find_codes("#5.1.0 Address rejected.");
         assert_eq!(c.enhanced.unwrap().0.to_string(), "5.1.0");
     }

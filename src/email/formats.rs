@@ -128,7 +128,29 @@ pub fn decode(mail: &Mail) -> Vec<Bounce> {
 /// Finds the failed recipients and names the reader that found them (a decoder's name,
 /// "arf", "delivery-status", "auto-reply" or "generic").
 pub fn decode_named(mail: &Mail) -> (&'static str, Vec<Bounce>) {
-    decode_at(mail, 0)
+    let (name, b) = decode_at(mail, 0);
+    (name, with_reporting_mta(mail, &mail.body_text(), b))
+}
+
+/// Sets the reporting MTA where the decoder found none: the host the report names for itself
+/// ("This is the mail system at host mx.example.jp", "the qmail-send program at ..."), else
+/// the host that received the report first (the last `Received` header's "by").
+fn with_reporting_mta(mail: &Mail, body: &str, mut bounces: Vec<Bounce>) -> Vec<Bounce> {
+    if bounces.iter().all(|b| b.reporting_mta.is_some()) {
+        return bounces;
+    }
+    re!(re_self, r"(?i)this is the\b[^\n]{0,60}?\b(?:program|agent|system|daemon|service)\b[^\n]{0,30}?\bat (?:host )?([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
+    re!(re_by, r"(?i)\bby\s+([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
+    let host = re_self()
+        .captures(report_text(body))
+        .map(|c| c[1].trim_end_matches('.').to_string())
+        .or_else(|| mail.headers_named("Received").last().and_then(|r| re_by().captures(r)).map(|c| c[1].to_string()));
+    if let Some(h) = host {
+        for b in &mut bounces {
+            b.reporting_mta.get_or_insert_with(|| h.clone());
+        }
+    }
+    bounces
 }
 
 fn decode_at(mail: &Mail, depth: usize) -> (&'static str, Vec<Bounce>) {
@@ -158,11 +180,16 @@ fn decode_at(mail: &Mail, depth: usize) -> (&'static str, Vec<Bounce>) {
         }
     }
     if depth == 0 {
-        // A bounce forwarded as plain text inside another message.
+        // A bounce forwarded as plain text inside another message: what it returned is what
+        // the inner report carries.
         if let Some(inner) = embedded_report(&body) {
-            let (name, b) = decode_at(&inner, depth + 1);
+            let (name, mut b) = decode_at(&inner, depth + 1);
             if !b.is_empty() {
-                return (name, b);
+                let original = super::original_message(&inner);
+                for x in &mut b {
+                    x.original.get_or_insert_with(|| original.clone());
+                }
+                return (name, with_reporting_mta(&inner, &inner.body_text(), b));
             }
         }
     }
@@ -307,16 +334,14 @@ pub fn recipient_line(line: &str) -> Option<(String, String)> {
 /// are joined.
 pub fn recipient_blocks(text: &str, is_recipient: impl Fn(&str) -> Option<(String, String)>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![];
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut current: Option<usize> = None;
     for line in text.lines() {
         if let Some((addr, rest)) = is_recipient(line) {
-            let idx = match out.iter().position(|(a, _)| a.eq_ignore_ascii_case(&addr)) {
-                Some(i) => i,
-                None => {
-                    out.push((addr, String::new()));
-                    out.len() - 1
-                }
-            };
+            let idx = *index.entry(addr.to_ascii_lowercase()).or_insert_with(|| {
+                out.push((addr, String::new()));
+                out.len() - 1
+            });
             if !rest.is_empty() {
                 push_line(&mut out[idx].1, &rest);
             }
@@ -454,6 +479,8 @@ fn dsn_bounces(mail: &Mail, r: dsn::Report, report: &str) -> Option<Vec<Bounce>>
         return None;
     }
     let text_recipients = || recipients_in(mail, report);
+    let index = std::cell::OnceCell::new();
+    let coded = std::cell::OnceCell::new();
     let mut out = vec![];
     for rc in &r.recipients {
         let mut recipient = rc.final_recipient.clone().or_else(|| rc.original_recipient.clone()).map(|a| normalize_address(&a));
@@ -472,9 +499,10 @@ fn dsn_bounces(mail: &Mail, r: dsn::Report, report: &str) -> Option<Vec<Bounce>>
         }
         // The human-readable part often says more than a bare or missing Diagnostic-Code.
         if !has_signal(&diagnostic) {
-            if let Some(t) = recipient.as_deref().and_then(|a| text_about(report, a)) {
+            let index = index.get_or_init(|| TextIndex::new(report));
+            if let Some(t) = recipient.as_deref().and_then(|a| index.about(a)) {
                 diagnostic = if diagnostic.trim().is_empty() { t } else { format!("{diagnostic} {t}") };
-            } else if let Some(t) = coded_lines(report) {
+            } else if let Some(t) = coded.get_or_init(|| coded_lines(report)).clone() {
                 diagnostic = if diagnostic.trim().is_empty() { t } else { format!("{diagnostic} {t}") };
             }
         }
@@ -576,10 +604,11 @@ fn is_system_address(a: &str) -> bool {
 /// The recipients a plain-text report names, in order of appearance.
 pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
     let mut out: Vec<String> = vec![];
+    let mut seen = std::collections::HashSet::new();
     for v in mail.headers_named("X-Failed-Recipients") {
         for m in re_address().find_iter(v) {
             let a = normalize_address(m.as_str());
-            if !out.contains(&a) {
+            if seen.insert(a.to_ascii_lowercase()) {
                 out.push(a);
             }
         }
@@ -587,12 +616,12 @@ pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
     if !out.is_empty() {
         return out;
     }
-    let excluded = excluded_addresses(mail);
+    let excluded: std::collections::HashSet<String> = excluded_addresses(mail).into_iter().collect();
     // Addresses listed on lines of their own are the report's recipients.
     for line in report.lines() {
         if let Some((a, _)) = recipient_line(line) {
             let lower = a.to_ascii_lowercase();
-            if !excluded.contains(&lower) && !is_system_address(&lower) && !out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+            if !excluded.contains(&lower) && !is_system_address(&lower) && seen.insert(lower) {
                 out.push(a);
             }
         }
@@ -609,7 +638,7 @@ pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
         }
         let a = normalize_address(m.as_str());
         let lower = a.to_ascii_lowercase();
-        if excluded.contains(&lower) || is_system_address(&lower) || out.iter().any(|x| x.eq_ignore_ascii_case(&a)) {
+        if excluded.contains(&lower) || is_system_address(&lower) || !seen.insert(lower) {
             continue;
         }
         out.push(a);
@@ -617,52 +646,87 @@ pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
     out
 }
 
-/// The reply text a report gives about one recipient: from the line naming it, the first line
-/// with an SMTP code and what continues it; else the wording around it.
-pub fn text_about(report: &str, recipient: &str) -> Option<String> {
-    let lines: Vec<&str> = report.lines().collect();
-    let lower_rcpt = recipient.to_ascii_lowercase();
-    let idx = lines.iter().position(|l| l.to_ascii_lowercase().contains(&lower_rcpt))?;
-    let window_end = (idx + 16).min(lines.len());
-    // Stop at the next recipient block: a later line naming another address after a blank.
-    let mut end = window_end;
-    let mut seen_blank = false;
-    for (i, l) in lines.iter().enumerate().take(window_end).skip(idx + 1) {
-        if l.trim().is_empty() {
-            seen_blank = true;
-            continue;
+/// The lines of a report and, for each address it names, the first line naming it: built once
+/// so that looking up many recipients stays linear in the report's size.
+pub struct TextIndex<'a> {
+    lines: Vec<&'a str>,
+    first_line: std::collections::HashMap<String, usize>,
+}
+
+impl<'a> TextIndex<'a> {
+    pub fn new(report: &'a str) -> TextIndex<'a> {
+        let lines: Vec<&str> = report.lines().collect();
+        let mut first_line = std::collections::HashMap::new();
+        for (i, l) in lines.iter().enumerate() {
+            for m in re_address().find_iter(l) {
+                first_line.entry(m.as_str().to_ascii_lowercase()).or_insert(i);
+            }
         }
-        if seen_blank && re_address().is_match(l) && !l.to_ascii_lowercase().contains(&lower_rcpt) && !extract::line_has_code(l) {
-            end = i;
-            break;
-        }
+        TextIndex { lines, first_line }
     }
-    let window = &lines[idx..end];
-    if let Some(first_code) = window.iter().position(|l| extract::line_has_code(l)) {
-        let mut text = String::new();
-        // Keep the line before when the code line continues it (e.g. "host x said:" wrapped).
-        for l in &window[first_code..] {
-            if l.trim().is_empty() && !text.is_empty() {
+
+    /// The reply text about one recipient (see [`text_about`]).
+    pub fn about(&self, recipient: &str) -> Option<String> {
+        let lower_rcpt = recipient.to_ascii_lowercase();
+        let idx = match self.first_line.get(&lower_rcpt) {
+            Some(i) => *i,
+            // An address written differently (a local part alone): look for it, once.
+            None => self.lines.iter().position(|l| l.to_ascii_lowercase().contains(&lower_rcpt))?,
+        };
+        let lines = &self.lines;
+        let window_end = (idx + 16).min(lines.len());
+        // Stop at the next recipient block: a later line naming another address after a blank.
+        let mut end = window_end;
+        let mut seen_blank = false;
+        for (i, l) in lines.iter().enumerate().take(window_end).skip(idx + 1) {
+            if l.trim().is_empty() {
+                seen_blank = true;
+                continue;
+            }
+            if seen_blank && re_address().is_match(l) && !l.to_ascii_lowercase().contains(&lower_rcpt) && !extract::line_has_code(l) {
+                end = i;
                 break;
             }
-            text.push_str(l);
-            text.push('\n');
         }
-        return Some(text);
-    }
-    let text = window.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-    if text.is_empty() {
-        None
-    } else {
-        Some(text)
+        let window = &lines[idx..end];
+        if let Some(first_code) = window.iter().position(|l| extract::line_has_code(l)) {
+            let mut text = String::new();
+            for l in &window[first_code..] {
+                if l.trim().is_empty() && !text.is_empty() {
+                    break;
+                }
+                text.push_str(l);
+                text.push('\n');
+            }
+            return Some(text);
+        }
+        let text = window.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+        if text.is_empty() {
+            None
+        } else {
+            Some(text)
+        }
     }
 }
 
-/// All lines with an SMTP code in a report (with their continuation lines), joined.
+/// The reply text a report gives about one recipient: from the line naming it, the first line
+/// with an SMTP code and what continues it; else the wording around it.
+pub fn text_about(report: &str, recipient: &str) -> Option<String> {
+    TextIndex::new(report).about(recipient)
+}
+
+/// The most text taken from a report's coded lines for one diagnostic.
+const MAX_CODED_TEXT: usize = 4096;
+
+/// All lines with an SMTP code in a report (with their continuation lines), joined (up to a
+/// few kilobytes).
 pub fn coded_lines(report: &str) -> Option<String> {
     let mut out = String::new();
     let mut take = false;
     for l in report.lines() {
+        if out.len() > MAX_CODED_TEXT {
+            break;
+        }
         if extract::line_has_code(l) {
             take = true;
         } else if l.trim().is_empty() {
@@ -680,11 +744,21 @@ pub fn coded_lines(report: &str) -> Option<String> {
     }
 }
 
+/// The most recipients the generic reader reports from one email: a text naming more
+/// addresses than this is not a list of failed recipients.
+const MAX_GENERIC_RECIPIENTS: usize = 1000;
+
 fn generic(mail: &Mail, report: &str) -> Vec<Bounce> {
-    let recipients = recipients_in(mail, report);
+    let mut recipients = recipients_in(mail, report);
+    recipients.truncate(MAX_GENERIC_RECIPIENTS);
+    let index = TextIndex::new(report);
+    let coded = std::cell::OnceCell::new();
     let mut out = vec![];
     for r in &recipients {
-        let diagnostic = text_about(report, r).or_else(|| coded_lines(report)).unwrap_or_default();
+        let diagnostic = index
+            .about(r)
+            .or_else(|| coded.get_or_init(|| coded_lines(report)).clone())
+            .unwrap_or_default();
         out.push(Bounce { recipient: Some(r.clone()), diagnostic, ..Default::default() });
     }
     if out.is_empty() {

@@ -164,14 +164,14 @@ impl Decoder for Sendmail {
                     diag.push_str(&own);
                     pending.clear();
                     // The command answered by the replies read, if any were read.
-                    let command = if replied { command.clone() } else { None };
+                    let (command, host) = if replied { (command.clone(), host.clone()) } else { (None, None) };
                     replied = false;
                     match found.iter_mut().find(|(a, _)| a.eq_ignore_ascii_case(&addr)) {
                         Some((_, f)) => {
                             f.diag.push('\n');
                             f.diag.push_str(&diag);
                         }
-                        None => found.push((addr, Found { diag, command, host: host.clone() })),
+                        None => found.push((addr, Found { diag, command, host })),
                     }
                     continue;
                 }
