@@ -265,6 +265,7 @@ pub static DECODERS: &[&dyn Decoder] = &[
     &qmail::Qmail,
     &postfix::Postfix,
     &sendmail::Sendmail,
+    &google::GmailCurrent,
 ];
 
 // --- Helpers shared by the decoders ---------------------------------------------------------

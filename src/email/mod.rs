@@ -95,6 +95,8 @@ pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
 
 /// Analyses a file's bytes: an mbox (each message), a single email, or plain reply text.
 pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
+    let bytes = with_lf_line_ends(bytes);
+    let bytes = bytes.as_ref();
     if is_mbox(bytes) {
         let mut out = vec![];
         for (i, m) in split_mbox(bytes).into_iter().enumerate() {
@@ -156,8 +158,20 @@ pub fn looks_like_email(text: &str) -> bool {
     headers >= 3 && known >= 2
 }
 
+/// Old Mac files end lines with CR alone: read them as LF.
+fn with_lf_line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let head = &raw[..raw.len().min(64 * 1024)];
+    if head.contains(&b'\r') && !head.contains(&b'\n') {
+        std::borrow::Cow::Owned(raw.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect())
+    } else {
+        std::borrow::Cow::Borrowed(raw)
+    }
+}
+
 /// Analyses one bounce email (raw source). `source` names where it came from.
 pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
+    let raw = with_lf_line_ends(raw);
+    let raw = raw.as_ref();
     let Some(mail) = mime::parse(raw) else {
         let (text, _) = decode_text(raw);
         return crate::paste::analyze(&text).records;
