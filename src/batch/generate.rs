@@ -259,7 +259,7 @@ pub fn write<W: Write>(spec: &Spec, w: &mut W) -> io::Result<()> {
                 writeln!(w, "{},{},{},{},{},{},{}", r.addr, t, cat, if t == "BOUNCE" { csv_cell(&r.text) } else { String::new() }, code, 1000 + r.campaign, dt)?
             }
             Layout::ActiveCampaign => writeln!(w, "{},{},{},{},{},{}", r.addr, csv_cell(&campaign(r.campaign)), hard_soft, status, csv_cell(&r.text), &dt[..10])?,
-            Layout::SendGrid => writeln!(w, "{},{},{},{}", r.addr, 1_767_225_600 + i as u64 * 7, csv_cell(&r.text), status)?,
+            Layout::SendGrid => writeln!(w, "{},{},{},{}", r.addr, 1_767_225_600 + r.day as u64 * 86_400 + (i % 86_400) as u64, csv_cell(&r.text), status)?,
             Layout::MailgunBounces => writeln!(w, "{},{},{},{}", r.addr, code, csv_cell(r.text.splitn(2, ' ').nth(1).unwrap_or(&r.text)), dt)?,
             Layout::Postmark => writeln!(
                 w,
@@ -300,7 +300,7 @@ pub fn write<W: Write>(spec: &Spec, w: &mut W) -> io::Result<()> {
                 writeln!(
                     w,
                     "{{\"event\":\"{ev}\",\"timestamp\":{},\"recipient\":{},\"severity\":\"{severity}\",\"reason\":\"bounce\",\"delivery-status\":{{\"code\":{},\"message\":{},\"description\":\"\"}},\"message\":{{\"headers\":{{\"subject\":{}}}}}}}",
-                    1_767_225_600 + i,
+                    1_767_225_600 + r.day as usize * 86_400 + i % 86_400,
                     json_str(&r.addr),
                     if code.is_empty() { "0".to_string() } else { code.clone() },
                     json_str(&r.text),

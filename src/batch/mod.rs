@@ -768,6 +768,15 @@ impl Session {
         let campaign_id = self.campaigns.intern(campaign);
         let label_id = self.labels.intern(label);
         let date_off = self.dates.len() as u32;
+        // Unix timestamps (seconds or milliseconds) are written as dates people read.
+        let epoch_text;
+        let date = match epoch_to_iso(date) {
+            Some(t) => {
+                epoch_text = t;
+                epoch_text.as_str()
+            }
+            None => date,
+        };
         let mut cut = date.len().min(40);
         while !date.is_char_boundary(cut) {
             cut -= 1;
@@ -903,6 +912,36 @@ pub fn feed_zip<R: std::io::Read + std::io::Seek>(s: &mut Session, name: &str, r
         feed_reader(s, &entry_name, entry, chunk)?;
     }
     Ok(())
+}
+
+/// "1767225600" (or milliseconds) -> "2026-01-01 00:00:00 UTC"; `None` for anything else.
+pub fn epoch_to_iso(s: &str) -> Option<String> {
+    let t = s.trim();
+    if !(9..=13).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut secs: i64 = t.parse().ok()?;
+    if t.len() == 13 {
+        secs /= 1000;
+    }
+    // Plausible range: 2001 to 2100.
+    if !(978_307_200..4_102_444_800).contains(&secs) {
+        return None;
+    }
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60))
 }
 
 /// A 128-bit hash of a row's classification inputs (two independent 64-bit hashes).

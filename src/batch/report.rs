@@ -537,7 +537,7 @@ pub struct RowQuery {
 }
 
 /// One row of the rows table, ready to show.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RowView {
     pub source: String,
     pub address: String,
@@ -557,7 +557,7 @@ pub struct RowView {
 }
 
 /// A page of the rows table.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RowsPage {
     pub total: usize,
     pub offset: usize,

@@ -206,3 +206,11 @@ fn rows_table_filters_sorts_and_searches() {
     let page = s.rows_page(&report::RowQuery { limit: 10, search: "spamhaus".into(), ..Default::default() });
     assert!(page.total > 0 && page.rows.iter().all(|r| r.diagnostic.contains("spamhaus")));
 }
+
+#[test]
+fn unix_timestamps_become_dates() {
+    assert_eq!(epoch_to_iso("1767225600").as_deref(), Some("2026-01-01 00:00:00 UTC"));
+    assert_eq!(epoch_to_iso("1709251199000").as_deref(), Some("2024-02-29 23:59:59 UTC"));
+    assert_eq!(epoch_to_iso("12345"), None);
+    assert_eq!(epoch_to_iso("2024-01-01"), None);
+}

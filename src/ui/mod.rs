@@ -1,9 +1,12 @@
 //! The web app (wasm32 only): Yew components over the same analysis core as the CLI.
 
 mod app;
+mod client;
 mod components;
+mod file_view;
 mod paste_view;
 mod reference_view;
+pub mod worker;
 
 /// Mounts the app on the page's body.
 pub fn start() {
@@ -14,6 +17,7 @@ pub fn start() {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Route {
     Paste,
+    File,
     Reference(Option<String>),
 }
 
@@ -27,6 +31,7 @@ impl Route {
                 let rest = parts.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
                 Route::Reference(rest)
             }
+            "file" | "files" => Route::File,
             _ => Route::Paste,
         }
     }
@@ -34,6 +39,7 @@ impl Route {
     pub fn href(&self) -> String {
         match self {
             Route::Paste => "#/paste".into(),
+            Route::File => "#/file".into(),
             Route::Reference(None) => "#/reference".into(),
             Route::Reference(Some(id)) => format!("#/reference/{id}"),
         }

@@ -1,0 +1,300 @@
+//! The Web Worker that analyses dropped files off the page's thread.
+//!
+//! It reads each `File` in 4 MB slices with `FileReaderSync` (a zip through a seekable reader
+//! over the same slices), so the file is never held whole; it posts progress every 100 ms and the
+//! report at the end, then answers queries of the rows table and builds the downloads.
+//! Messages are small JS objects: `{kind, ...}` with JSON strings for structured data.
+
+use crate::batch::{self, report::RowQuery, Options, Session};
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use std::cell::RefCell;
+use std::io::{self, Read, Seek, SeekFrom};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+const CHUNK: usize = 4 << 20;
+
+thread_local! {
+    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+struct State {
+    session: Session,
+    files: Vec<File>,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(kind: &str, fields: &[(&str, JsValue)]) {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"kind".into(), &kind.into());
+    for (k, v) in fields {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    let _ = scope().post_message(&o);
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts listening for messages from the page.
+pub fn start() {
+    console_error_panic_hook_set();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let data = e.data();
+        let kind = Reflect::get(&data, &"kind".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+        let result = match kind.as_str() {
+            "analyze" => analyze(&data),
+            "rows" => rows(&data),
+            "download" => download(&data),
+            other => Err(format!("unknown request {other:?}")),
+        };
+        if let Err(msg) = result {
+            post("error", &[("message", msg.into())]);
+        }
+    });
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+    post("ready", &[]);
+}
+
+fn console_error_panic_hook_set() {
+    std::panic::set_hook(Box::new(|info| {
+        post("error", &[("message", format!("The analysis stopped on an internal error: {info}").into())]);
+    }));
+}
+
+/// Reads slices of a `File` synchronously.
+struct FileSource {
+    file: File,
+    reader: FileReaderSync,
+    pos: u64,
+    size: u64,
+}
+
+impl FileSource {
+    fn new(file: File) -> Result<FileSource, String> {
+        let reader = FileReaderSync::new().map_err(|_| "this browser cannot read files in a worker".to_string())?;
+        let size = file.size() as u64;
+        Ok(FileSource { file, reader, pos: 0, size })
+    }
+
+    fn read_at(&self, start: u64, len: usize) -> io::Result<Vec<u8>> {
+        let end = (start + len as u64).min(self.size);
+        if start >= end {
+            return Ok(vec![]);
+        }
+        let blob = self.file.slice_with_f64_and_f64(start as f64, end as f64).map_err(|_| io::Error::other("cannot slice the file"))?;
+        let buf = self.reader.read_as_array_buffer(&blob).map_err(|_| io::Error::other("the file could not be read (was it moved or deleted?)"))?;
+        Ok(Uint8Array::new(&buf).to_vec())
+    }
+}
+
+impl Read for FileSource {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let data = self.read_at(self.pos, out.len())?;
+        out[..data.len()].copy_from_slice(&data);
+        self.pos += data.len() as u64;
+        Ok(data.len())
+    }
+}
+
+impl Seek for FileSource {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let p = match to {
+            SeekFrom::Start(p) => p as i64,
+            SeekFrom::End(d) => self.size as i64 + d,
+            SeekFrom::Current(d) => self.pos as i64 + d,
+        };
+        if p < 0 {
+            return Err(io::Error::other("seek before the start"));
+        }
+        self.pos = p as u64;
+        Ok(self.pos)
+    }
+}
+
+struct Progress {
+    last: f64,
+    start: f64,
+    total: f64,
+}
+
+impl Progress {
+    fn tick(&mut self, s: &Session, file: &str, force: bool) {
+        let t = now();
+        if !force && t - self.last < 100.0 {
+            return;
+        }
+        self.last = t;
+        let p = s.progress();
+        post(
+            "progress",
+            &[
+                ("bytes", (p.bytes as f64).into()),
+                ("total", self.total.into()),
+                ("rows", (p.rows as f64).into()),
+                ("bad", (p.bad_rows as f64).into()),
+                ("elapsed", (t - self.start).into()),
+                ("file", file.into()),
+            ],
+        );
+    }
+}
+
+fn analyze(data: &JsValue) -> Result<(), String> {
+    let options: Options = Reflect::get(data, &"options".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let list: Array = Reflect::get(data, &"files".into()).map_err(|_| "no files".to_string())?.dyn_into().map_err(|_| "no files".to_string())?;
+    let files: Vec<File> = list.iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+    let mut session = Session::new(options);
+    let total: f64 = files.iter().map(|f| f.size()).sum();
+    session.expect_bytes(total as u64);
+    let mut progress = Progress { last: 0.0, start: now(), total };
+    for file in &files {
+        let name = file.name();
+        let src = FileSource::new(file.clone())?;
+        let head = src.read_at(0, 8).map_err(|e| e.to_string())?;
+        if batch::is_zip(&head) {
+            let reader = io::BufReader::with_capacity(256 * 1024, src);
+            batch::feed_zip(&mut session, &name, reader, CHUNK).map_err(|e| format!("{name}: {e}"))?;
+            progress.tick(&session, &name, true);
+            continue;
+        }
+        session.begin_file(&name);
+        let mut pos = 0u64;
+        while pos < src.size {
+            let chunk = src.read_at(pos, CHUNK).map_err(|e| format!("{name}: {e}"))?;
+            if chunk.is_empty() {
+                break;
+            }
+            pos += chunk.len() as u64;
+            session.feed(&chunk);
+            progress.tick(&session, &name, false);
+        }
+        session.end_file();
+        progress.tick(&session, &name, true);
+    }
+    let report = session.report();
+    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+    let elapsed = now() - progress.start;
+    STATE.with(|s| *s.borrow_mut() = Some(State { session, files }));
+    post("done", &[("report", json.into()), ("elapsed", elapsed.into())]);
+    Ok(())
+}
+
+fn rows(data: &JsValue) -> Result<(), String> {
+    let q: RowQuery = Reflect::get(data, &"query".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let id = Reflect::get(data, &"id".into()).unwrap_or(JsValue::from(0));
+    let page = STATE.with(|s| s.borrow().as_ref().map(|st| st.session.rows_page(&q)));
+    let Some(page) = page else { return Err("no analysis yet".into()) };
+    let json = serde_json::to_string(&page).map_err(|e| e.to_string())?;
+    post("rows", &[("page", json.into()), ("id", id)]);
+    Ok(())
+}
+
+/// Collects output in parts of a few MB each, handed to JS as they fill, so a big download
+/// never sits whole in wasm memory.
+struct Parts {
+    parts: Array,
+    buf: Vec<u8>,
+}
+
+impl Parts {
+    fn new() -> Parts {
+        Parts { parts: Array::new(), buf: Vec::with_capacity(1 << 20) }
+    }
+    fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            self.parts.push(&Uint8Array::from(&self.buf[..]));
+            self.buf.clear();
+        }
+    }
+    fn blob(mut self, mime: &str) -> Result<Blob, String> {
+        self.flush();
+        let opts = web_sys::BlobPropertyBag::new();
+        opts.set_type(mime);
+        Blob::new_with_u8_array_sequence_and_options(&self.parts, &opts).map_err(|_| "cannot build the download".to_string())
+    }
+}
+
+impl io::Write for Parts {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= 4 << 20 {
+            self.flush();
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+fn download(data: &JsValue) -> Result<(), String> {
+    let what = Reflect::get(data, &"what".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    STATE.with(|s| {
+        let st = s.borrow();
+        let st = st.as_ref().ok_or("no analysis yet")?;
+        let mut out = Parts::new();
+        let (name, mime, count) = match what.as_str() {
+            "suppression" => {
+                let n = batch::export::suppression_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
+                ("suppression-list.csv", "text/csv", n)
+            }
+            "domains" => {
+                let n = batch::export::domains_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
+                ("domains-to-suppress.csv", "text/csv", n)
+            }
+            "reengagement" => {
+                let n = batch::export::reengagement_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
+                ("re-engagement-list.csv", "text/csv", n)
+            }
+            "report" => {
+                batch::export::report_json(&st.session, &mut out).map_err(|e| e.to_string())?;
+                ("bounce-report.json", "application/json", 1)
+            }
+            "annotated" => {
+                // One table: the file itself with the verdict columns; otherwise every analysed
+                // row with its verdict.
+                let tables: Vec<usize> = (0..st.session.files.len()).filter(|i| st.session.files[*i].delimiter.is_some()).collect();
+                let single = st.session.files.len() == 1 && tables.len() == 1 && st.files.len() == 1;
+                if single {
+                    let mut src = FileSource::new(st.files[0].clone())?;
+                    let mut a = batch::export::Annotator::new(&st.session, 0, &mut out).ok_or("cannot annotate this file")?;
+                    let mut pos = 0;
+                    while pos < src.size {
+                        let chunk = src.read_at(pos, CHUNK).map_err(|e| e.to_string())?;
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        pos += chunk.len() as u64;
+                        a.feed(&chunk, false);
+                    }
+                    a.feed(&[], true);
+                    a.finish().map_err(|e| e.to_string())?;
+                    let _ = &mut src;
+                    ("annotated.csv", "text/csv", st.session.rows.len() as u64)
+                } else {
+                    let n = batch::export::rows_csv(&st.session, &mut out, None).map_err(|e| e.to_string())?;
+                    ("annotated.csv", "text/csv", n)
+                }
+            }
+            other => return Err(format!("unknown download {other:?}")),
+        };
+        let blob = out.blob(mime)?;
+        post("download", &[("what", what.clone().into()), ("name", name.into()), ("blob", blob.into()), ("count", (count as f64).into())]);
+        Ok::<(), String>(())
+    })
+}
