@@ -10,6 +10,12 @@
 //!   recipient(s):", then `addr on <date>` and the reason lines indented below.
 //! * MailFoundry: "Unable to deliver message to: <addr>" and "Delivery failed for the following
 //!   reason:".
+//! * Apache James: the error above "Message details:", whose `RCPT TO:` lines name the
+//!   recipients.
+//! * An MTA writing "We had trouble delivering your message. Full details follow:" and
+//!   "SMTP Server <host> rejected recipient <addr> (Error following RCPT command). It responded
+//!   as follows: [550 ...]".
+//! * fml (mailing list manager, `X-MLServer`): the list's refusal, naming the list address.
 
 use super::{bounce, first_address, Decoder};
 use crate::email::mime::Mail;
@@ -22,6 +28,9 @@ pub struct OpenSmtpd;
 pub struct IMailServer;
 pub struct Exchange2003;
 pub struct MailFoundry;
+pub struct ApacheJames;
+pub struct TroubleDelivering;
+pub struct Fml;
 
 macro_rules! re {
     ($name:ident, $pat:expr) => {
@@ -40,6 +49,11 @@ re!(re_imail_line, r"^(.{3,80}?):\s+<?([^<>\s]+@[^<>\s]+?)>?\s*$");
 re!(re_imail_response, r"(?is)body of message generated response:\s*(.*)$");
 re!(re_ex_intro, r"(?im)^\s*did not reach the following recipient\(?s\)?:\s*$");
 re!(re_ex_rcpt, r"^\s{0,2}([^<>\s]+@[^<>\s]+?)\s+on\s+\S.*$");
+re!(re_james_details, r"(?im)^\s*message details:\s*$");
+re!(re_james_rcpt, r"(?im)^\s*RCPT TO:\s*<?([^<>\s]+@[^<>\s]+?)>?\s*$");
+re!(re_trouble, r"(?im)^\s*we had trouble delivering your message\.");
+re!(re_trouble_rcpt, r"(?i)SMTP Server <([^<>\s]+)> rejected recipient <([^<>\s]+@[^<>\s]+)>\s*(?:\(Error following ([A-Z]+) command\))?");
+re!(re_trouble_list, r"(?i)the following recipients returned permanent errors:\s*(.+)$");
 re!(re_mf, r"(?is)unable to deliver message to:\s*<?([^<>\s]+@[^<>\s]+?)>?\s*\n.*?delivery failed for the following reason:\s*(.*?)(?:\n\s*\n|\z)");
 
 impl Decoder for DragonFly {
@@ -146,6 +160,87 @@ impl Decoder for MailFoundry {
     }
 }
 
+impl Decoder for ApacheJames {
+    fn name(&self) -> &'static str {
+        "apache-james"
+    }
+
+    fn detect(&self, mail: &Mail, report: &str) -> bool {
+        let james = mail.subject().trim() == "[BOUNCE]"
+            || mail.header("Message-ID").is_some_and(|m| m.contains(".JavaMail."))
+            || mail.headers_named("Received").any(|r| r.contains("JAMES SMTP Server"));
+        james && re_james_details().is_match(report)
+    }
+
+    fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
+        let Some(m) = re_james_details().find(report) else { return vec![] };
+        let error = report[..m.start()].lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+        re_james_rcpt()
+            .captures_iter(&report[m.end()..])
+            .map(|c| bounce(first_address(&c[1]), error.clone()))
+            .collect()
+    }
+}
+
+impl Decoder for TroubleDelivering {
+    fn name(&self) -> &'static str {
+        "trouble-delivering"
+    }
+
+    fn detect(&self, _mail: &Mail, report: &str) -> bool {
+        re_trouble().is_match(report)
+    }
+
+    fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
+        // A recipient's text runs from its "SMTP Server <...> rejected recipient" line to the next.
+        let mut out: Vec<Bounce> = vec![];
+        for line in report.lines() {
+            if let Some(c) = re_trouble_rcpt().captures(line) {
+                let mut b = bounce(first_address(&c[2]), line.trim().to_string());
+                b.remote_mta = Some(c[1].to_string());
+                b.smtp_command = c.get(3).map(|m| if m.as_str().eq_ignore_ascii_case("RCPT") { "RCPT TO".to_string() } else { m.as_str().to_ascii_uppercase() });
+                out.push(b);
+            } else if let Some(c) = re_trouble_list().captures(line) {
+                for a in super::addresses(&c[1]) {
+                    if !out.iter().any(|b| b.recipient.as_deref() == Some(a.as_str())) {
+                        out.push(bounce(Some(a), line.trim().to_string()));
+                    }
+                }
+            } else if let Some(b) = out.last_mut() {
+                if !line.trim().is_empty() {
+                    b.diagnostic.push('\n');
+                    b.diagnostic.push_str(line.trim());
+                }
+            }
+        }
+        // "It responded as follows: [550 5.1.1 User unknown]": the reply first.
+        re!(re_responded, r"(?is)responded as follows:\s*\[?(.*?)\]?\s*$");
+        for b in &mut out {
+            if let Some(c) = re_responded().captures(&b.diagnostic) {
+                b.diagnostic = format!("{}\n{}", c[1].trim(), b.diagnostic);
+            }
+        }
+        out
+    }
+}
+
+impl Decoder for Fml {
+    fn name(&self) -> &'static str {
+        "fml"
+    }
+
+    fn detect(&self, mail: &Mail, _report: &str) -> bool {
+        mail.header("X-MLServer").is_some() && mail.from().contains("-admin@")
+    }
+
+    fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce> {
+        re!(re_bracketed, r"<([^<>\s]+@[^<>\s]+)>");
+        let text = report.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+        let Some(c) = re_bracketed().captures(&text) else { return vec![] };
+        vec![bounce(first_address(&c[1]), format!("{}\n{}", mail.subject().trim(), text))]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +282,28 @@ mod tests {
         let b = run(&Exchange2003, "From: System Administrator <postmaster@example.jp>\nSubject: Undeliverable: Hi\n\nYour message\n\n  To:      a@example.jp\n  Subject: Hi\n\ndid not reach the following recipient(s):\n\na@example.jp on Thu, 29 Apr 2010 00:00:00 -0000\n    The recipient name is not recognized\n    MSEXCH:IMS:NNN:X:Y 0 (000C05A6)\n");
         assert_eq!(b[0].recipient.as_deref(), Some("a@example.jp"));
         assert!(b[0].diagnostic.contains("recipient name is not recognized"));
+    }
+
+    #[test]
+    fn apache_james_message_details() {
+        let b = run(&ApacheJames, "From: postmaster@example.org\nSubject: [BOUNCE]\nMessage-ID: <1.JavaMail.root@example.org>\n\nHi. This is the James mail server at mx.example.org.\nI'm afraid I wasn't able to deliver your message to the following addresses.\n\nError message below:\n550 - Requested action not taken: no such user here\n\nMessage details:\n  Subject: Hi\n  MAIL FROM: me@example.jp\n  RCPT TO: a@example.org\n");
+        assert_eq!(b[0].recipient.as_deref(), Some("a@example.org"));
+        assert!(b[0].diagnostic.contains("550 - Requested action not taken: no such user here"));
+    }
+
+    #[test]
+    fn trouble_delivering_layout() {
+        let b = run(&TroubleDelivering, "From: postmaster@example.jp\nSubject: There was an error sending your mail\n\nWe had trouble delivering your message. Full details follow:\n\nSubject: 'Hi'\n\n1 error(s):\n\nSMTP Server <mta2.example.jp> rejected recipient <a@example.jp> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown]\n");
+        assert_eq!(b[0].recipient.as_deref(), Some("a@example.jp"));
+        assert_eq!(b[0].remote_mta.as_deref(), Some("mta2.example.jp"));
+        assert_eq!(b[0].smtp_command.as_deref(), Some("RCPT TO"));
+        assert!(b[0].diagnostic.starts_with("550 5.1.1 User unknown"));
+    }
+
+    #[test]
+    fn fml_list_refusal() {
+        let b = run(&Fml, "From: list-admin@example.org\nSubject: NOT MEMBER article from me@example.jp\nX-MLServer: fml [fml 8.0]\n\nYou are not a member of this mailing list <list@example.org>.\n");
+        assert_eq!(b[0].recipient.as_deref(), Some("list@example.org"));
     }
 
     #[test]
