@@ -564,10 +564,10 @@ fn actions_panel(rep: &Report) -> Html {
                             html! {
                                 <tr data-action={a.action.id()} class={format!("tone-{t}")}>
                                     <th scope="row"><span class="badge">{ &a.label }</span></th>
-                                    <td class="num">{ fmt_int(a.rows as f64) }</td>
-                                    <td class="num">{ fmt_int(a.addresses as f64) }</td>
-                                    <td>{ &a.why }</td>
-                                    <td class="addr-list">{ a.sample_addresses.iter().take(5).cloned().collect::<Vec<_>>().join(", ") }{ if a.addresses > 5 { " …" } else { "" } }</td>
+                                    <td class="num" data-label="Rows">{ fmt_int(a.rows as f64) }</td>
+                                    <td class="num" data-label="Addresses">{ fmt_int(a.addresses as f64) }</td>
+                                    <td class="why" data-label="Why">{ &a.why }</td>
+                                    <td class="addr-list" data-label="First addresses">{ a.sample_addresses.iter().take(5).cloned().collect::<Vec<_>>().join(", ") }{ if a.addresses > 5 { " …" } else { "" } }</td>
                                 </tr>
                             }
                         }) }
