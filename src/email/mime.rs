@@ -82,6 +82,13 @@ pub fn parse(raw: &[u8]) -> Option<Mail> {
     if mail.headers.is_empty() && mail.parts.is_empty() {
         return None;
     }
+    if mail.parts.is_empty() && mail.attached.is_empty() {
+        // A broken MIME structure (a boundary parameter the parser could not read): the body
+        // as text, without the boundary lines and part headers.
+        if let Some(text) = raw_body_text(raw) {
+            mail.parts.push(Part { content_type: "text/plain".into(), text });
+        }
+    }
     Some(mail)
 }
 
@@ -210,6 +217,41 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
             }
             PartType::Multipart(_) => {}
         }
+    }
+}
+
+/// The text after the header block, without MIME boundary lines and part header fields.
+fn raw_body_text(raw: &[u8]) -> Option<String> {
+    let raw = &raw[..raw.len().min(MAX_TEXT_PART * 2)];
+    let text = String::from_utf8_lossy(raw);
+    let start = text.find("\n\n").or_else(|| text.find("\r\n\r\n"))?;
+    let mut out = String::new();
+    let mut in_part_header = false;
+    for line in text[start..].lines() {
+        let t = line.trim_end();
+        let is_boundary = t.starts_with("--") && t.len() > 2 && !t.contains(' ');
+        let is_field = t.len() > 8 && t[..8].eq_ignore_ascii_case("content-") && t.contains(':');
+        if is_boundary {
+            in_part_header = true;
+            continue;
+        }
+        if in_part_header {
+            if t.is_empty() {
+                in_part_header = false;
+            }
+            continue;
+        }
+        if is_field || t.trim_start().to_ascii_lowercase().starts_with("boundary=") {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    let out = out.trim().to_string();
+    if out.is_empty() {
+        None
+    } else {
+        Some(cap(&out))
     }
 }
 
