@@ -248,6 +248,30 @@ pub fn analyze(text: &str) -> PasteAnalysis {
     analysis
 }
 
+/// Analyses a dropped or opened file in the Paste view: an email (or mbox) from its bytes
+/// (charsets and transfer encodings are decoded by the email reader), anything else as text.
+pub fn analyze_bytes(bytes: &[u8], name: &str) -> PasteAnalysis {
+    let mut analysis = PasteAnalysis::default();
+    if bytes.len() > 32 * MAX_PASTE_BYTES {
+        analysis.notices.push(format!("{name} is {}; open it in the File view, which reads files of any size.", human_bytes(bytes.len())));
+        return analysis;
+    }
+    let (text, _) = crate::email::decode_text(&bytes[..bytes.len().min(65536)]);
+    if crate::email::is_mbox(bytes) || bytes.starts_with(b"From ") || looks_like_email(&text) || name.to_ascii_lowercase().ends_with(".eml") {
+        analysis.records = crate::email::analyze_file(bytes, name);
+        if analysis.records.len() > MAX_MESSAGES {
+            analysis.notices.push(format!("{name} holds {} bounces; the first {MAX_MESSAGES} are shown. The File view shows them all.", analysis.records.len()));
+            analysis.records.truncate(MAX_MESSAGES);
+        }
+        if analysis.records.is_empty() {
+            analysis.notices.push(format!("No failed recipient or server reply was found in {name}."));
+        }
+        return analysis;
+    }
+    let (text, _) = crate::email::decode_text(bytes);
+    analyze(&text)
+}
+
 /// "1.2 MB", "340 KB", "12 bytes".
 pub fn human_bytes(n: usize) -> String {
     if n >= 1 << 20 {

@@ -355,13 +355,22 @@ impl CsvParser {
         let mut start = 0;
         // Fast path: the whole record is UTF-8, fields are borrowed.
         if let Ok(text) = std::str::from_utf8(data) {
-            let mut fields: Vec<&str> = Vec::with_capacity(self.ends.len());
-            for &e in &self.ends {
-                fields.push(text.get(start..e).unwrap_or(""));
+            // Most records have few fields: keep them on the stack.
+            let mut small: [&str; 48] = [""; 48];
+            let mut big: Vec<&str> = vec![];
+            let n = self.ends.len();
+            for (i, &e) in self.ends.iter().enumerate() {
+                let f = text.get(start..e).unwrap_or("");
+                if n <= small.len() {
+                    small[i] = f;
+                } else {
+                    big.push(f);
+                }
                 start = e;
             }
+            let fields: &[&str] = if n <= small.len() { &small[..n] } else { &big };
             if !fields.is_empty() && !(fields.len() == 1 && fields[0].trim().is_empty()) {
-                sink.fields(self.row, &fields);
+                sink.fields(self.row, fields);
             }
         } else {
             let owned: Vec<String> = self

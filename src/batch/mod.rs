@@ -95,20 +95,20 @@ impl Interner {
             return self.last;
         }
         let h = hash_str(s);
-        let id = match self.by_hash.get(&h) {
-            Some(&id) if self.get(id) == s => id,
-            Some(_) => match self.collisions.get(s) {
+        let next = self.spans.len() as u32;
+        let found = *self.by_hash.entry(h).or_insert(next);
+        let id = if found == next {
+            self.push(s)
+        } else if self.get(found) == s {
+            found
+        } else {
+            match self.collisions.get(s) {
                 Some(&id) => id,
                 None => {
                     let id = self.push(s);
                     self.collisions.insert(s.into(), id);
                     id
                 }
-            },
-            None => {
-                let id = self.push(s);
-                self.by_hash.insert(h, id);
-                id
             }
         };
         self.last = id;
@@ -1037,34 +1037,52 @@ pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
 fn mask_token(t: &str) -> Option<std::borrow::Cow<'static, str>> {
     use std::borrow::Cow;
     let b = t.as_bytes();
-    if let Some(at) = t.find('@') {
-        let (local, domain) = (&t[..at], &t[at + 1..]);
-        if !local.is_empty() && domain.contains('.') {
+    // One pass over the token's bytes.
+    let (mut digits, mut letters, mut dots, mut dashes) = (0usize, 0usize, 0usize, 0usize);
+    let (mut at, mut colon, mut other) = (None, None, false);
+    let mut last_dot = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => digits += 1,
+            b'a'..=b'z' | b'A'..=b'Z' => letters += 1,
+            b'.' => {
+                dots += 1;
+                last_dot = Some(i);
+            }
+            b'-' => dashes += 1,
+            b'@' => {
+                if at.is_none() {
+                    at = Some(i)
+                }
+            }
+            b':' => {
+                if colon.is_none() {
+                    colon = Some(i)
+                }
+            }
+            _ => other = true,
+        }
+    }
+    if let Some(at) = at {
+        let domain = &b[at + 1..];
+        if at > 0 && domain.contains(&b'.') {
             return Some(Cow::Borrowed("[address]"));
         }
         return None;
     }
     // IPv4 (optionally with a :port).
-    let ip = t.split(':').next().unwrap_or(t);
-    let mut parts = 0;
-    if ip.split('.').all(|p| {
-        parts += 1;
-        !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit())
-    }) && parts == 4
-    {
-        return Some(Cow::Borrowed("[ip]"));
+    let ip = &b[..colon.unwrap_or(b.len())];
+    if ip.len() >= 7 && ip.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+        let parts: usize = ip.split(|c| *c == b'.').filter(|p| !p.is_empty() && p.len() <= 3).count();
+        if parts == 4 && ip.iter().filter(|c| **c == b'.').count() == 3 {
+            return Some(Cow::Borrowed("[ip]"));
+        }
     }
-    if b.len() < 8 || t.contains('_') {
+    if b.len() < 8 || other || colon.is_some() || digits < 1 || letters < 2 {
         return None;
     }
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-    let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
-    let others = b.len() - digits - letters - b.iter().filter(|c| matches!(c, b'.' | b'-')).count();
-    if digits < 1 || letters < 2 || others > 0 {
-        return None;
-    }
-    let last = t.rsplit('.').next().unwrap_or("");
-    let hostname = t.contains('.') && last.len() >= 2 && last.bytes().all(|c| c.is_ascii_alphabetic());
+    let _ = dashes;
+    let hostname = dots > 0 && last_dot.is_some_and(|d| b.len() - d - 1 >= 2 && b[d + 1..].iter().all(|c| c.is_ascii_alphabetic()));
     if hostname {
         // Server names: keep the name, drop the numbering of the server.
         let mut o = String::with_capacity(t.len());
@@ -1119,8 +1137,9 @@ pub fn normalize_address(a: &str) -> String {
 }
 
 fn valid_address(a: &str) -> bool {
-    match a.rsplit_once('@') {
-        Some((l, d)) => !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace) && a.len() <= 320,
+    let b = a.as_bytes();
+    match b.iter().rposition(|&c| c == b'@') {
+        Some(at) => at > 0 && b[at + 1..].contains(&b'.') && !b.iter().any(|c| c.is_ascii_whitespace()) && b.len() <= 320,
         None => false,
     }
 }

@@ -149,6 +149,15 @@ pub fn verdict_card(p: &CardProps) -> Html {
             if let Some(rcpt) = &r.recipient {
                 <p class="rcpt"><span class="k">{ "Recipient" }</span>{ rcpt }</p>
             }
+            if r.context.original_subject.is_some() || r.context.reporting_mta.is_some() || r.context.remote_mta.is_some() {
+                <dl class="context" data-testid="email-context">
+                    if let Some(s) = &r.context.original_subject { <dt>{ "Bounced message" }</dt><dd>{ s }</dd> }
+                    if let Some(s) = &r.context.reporting_mta { <dt>{ "Reported by" }</dt><dd>{ s }</dd> }
+                    if let Some(s) = &r.context.remote_mta { <dt>{ "Remote server" }</dt><dd>{ s }</dd> }
+                    if let Some(s) = &r.context.smtp_command { <dt>{ "Failed at" }</dt><dd>{ s }</dd> }
+                    if let Some(s) = &r.context.date { <dt>{ "Date" }</dt><dd>{ s }</dd> }
+                </dl>
+            }
             <div class="facts">
                 <div class="fact">
                     <span class="k">{ "Cause" }</span>
@@ -193,15 +202,6 @@ pub fn verdict_card(p: &CardProps) -> Html {
                 </div>
             }
             <CodeBreakdown reply={v.reply_code.clone().map(AttrValue::from)} enhanced={v.enhanced_code.clone().map(AttrValue::from)} />
-            if r.context.original_subject.is_some() || r.context.reporting_mta.is_some() || r.context.remote_mta.is_some() {
-                <dl class="context">
-                    if let Some(s) = &r.context.original_subject { <dt>{ "Bounced message" }</dt><dd>{ s }</dd> }
-                    if let Some(s) = &r.context.reporting_mta { <dt>{ "Reported by" }</dt><dd>{ s }</dd> }
-                    if let Some(s) = &r.context.remote_mta { <dt>{ "Remote server" }</dt><dd>{ s }</dd> }
-                    if let Some(s) = &r.context.smtp_command { <dt>{ "Failed at" }</dt><dd>{ s }</dd> }
-                    if let Some(s) = &r.context.date { <dt>{ "Date" }</dt><dd>{ s }</dd> }
-                </dl>
-            }
         </article>
     }
 }

@@ -94,13 +94,69 @@ pub fn paste_view() -> Html {
         html! { <button type="button" class="chip-btn" {onclick}>{ label }</button> }
     };
 
+    // Files dropped on the input (or opened): read them here, one card per bounce.
+    let on_files = {
+        let analysis = analysis.clone();
+        let analysed_once = analysed_once.clone();
+        let input_ref = input_ref.clone();
+        let readers = use_mut_ref(Vec::<gloo::file::callbacks::FileReader>::new);
+        Callback::from(move |files: Vec<web_sys::File>| {
+            let Some(f) = files.into_iter().next() else { return };
+            let name = f.name();
+            let blob = gloo::file::Blob::from(web_sys::Blob::from(f));
+            let analysis = analysis.clone();
+            let analysed_once = analysed_once.clone();
+            let input_ref = input_ref.clone();
+            let reader = gloo::file::callbacks::read_as_bytes(&blob, move |res| match res {
+                Ok(bytes) => {
+                    if let Some(el) = input_ref.cast::<HtmlTextAreaElement>() {
+                        let (text, _) = crate::email::decode_text(&bytes[..bytes.len().min(paste::MAX_PASTE_BYTES)]);
+                        el.set_value(&text);
+                    }
+                    analysis.set(Rc::new(paste::analyze_bytes(&bytes, &name)));
+                    analysed_once.set(true);
+                }
+                Err(e) => {
+                    analysis.set(Rc::new(PasteAnalysis { records: vec![], notices: vec![format!("{name} could not be read: {e}")] }));
+                    analysed_once.set(true);
+                }
+            });
+            readers.borrow_mut().push(reader);
+        })
+    };
+    let ondrop = {
+        let on_files = on_files.clone();
+        Callback::from(move |e: DragEvent| {
+            let files: Vec<web_sys::File> = e.data_transfer().and_then(|d| d.files()).map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            if !files.is_empty() {
+                // Handled here: the page-wide drop (which opens the File view) must not see it.
+                e.prevent_default();
+                e.stop_propagation();
+                on_files.emit(files);
+            }
+        })
+    };
+    let ondragover = Callback::from(|e: DragEvent| {
+        e.prevent_default();
+        e.stop_propagation();
+    });
+    let on_open = {
+        let on_files = on_files.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let files: Vec<web_sys::File> = input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            on_files.emit(files);
+            input.set_value("");
+        })
+    };
+
     let a = &**analysis;
     let count = a.records.len();
     html! {
         <section class="view paste" aria-labelledby="paste-title">
             <h1 id="paste-title">{ "What does this bounce mean?" }</h1>
             <p class="lede">{ "Paste a bounce reply (like " }<code>{ "550 5.1.1 User unknown" }</code>{ "), a multi-line provider reply, several of them, or a whole bounce email. You get what happened, why, whose problem it is and what to do." }</p>
-            <div class="input-box">
+            <div class="input-box" {ondrop} {ondragover}>
                 <label for="paste-input" class="sr-only">{ "Bounce message" }</label>
                 <textarea id="paste-input" data-testid="paste-input" ref={input_ref.clone()} rows="7" spellcheck="false"
                     placeholder="550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown"
@@ -108,7 +164,8 @@ pub fn paste_view() -> Html {
                 <div class="input-actions">
                     <button type="button" class="primary" data-testid="analyze-button" onclick={analyze_now}>{ "Analyze" }</button>
                     <button type="button" class="ghost" onclick={clear}>{ "Clear" }</button>
-                    <span class="hint">{ "Results update as you type · Ctrl+Enter to analyze" }</span>
+                    <label class="ghost open-eml">{ "Open a bounce email…" }<input type="file" accept=".eml,.mbox,.txt,message/rfc822,text/plain" data-testid="eml-input" onchange={on_open} /></label>
+                    <span class="hint">{ "Results update as you type · Ctrl+Enter to analyze · drop an .eml here" }</span>
                 </div>
                 <div class="examples" aria-label="Examples">
                     <span class="k">{ "Try:" }</span>
