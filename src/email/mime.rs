@@ -196,7 +196,7 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
                 // Report parts come as "binary" to mail-parser; read them as text. Real binaries
                 // (images, archives, documents) are skipped.
                 if ct.starts_with("message/") {
-                    if ct == "message/rfc822-headers" {
+                    if ct == "message/rfc822-headers" || ct == "message/partial" {
                         if let Some(h) = parse_headers(b) {
                             mail.attached.push(h);
                         }

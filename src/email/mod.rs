@@ -357,19 +357,60 @@ pub fn original_message(mail: &Mail) -> Original {
         list_id: m.header("List-ID").map(str::to_string),
         to: m.header("To").map(str::to_string),
     };
-    if let Some(m) = mail.returned() {
-        return from_mail(m);
-    }
     let body = mail.body_text();
-    if let Some(pos) = formats::returned_copy_start(&body) {
+    let mut found = Original::default();
+    if let Some(m) = mail.returned() {
+        found = from_mail(m);
+    } else if let Some(pos) = formats::returned_copy_start(&body) {
         let rest = body[pos..].trim_start_matches(|c: char| c == '\n' || c == '\r');
         if let Some(m) = mime::parse_headers(rest.as_bytes()) {
             if m.header("From").is_some() || m.header("Subject").is_some() || m.header("Message-ID").is_some() {
-                return from_mail(&m);
+                found = from_mail(&m);
             }
         }
     }
-    Original::default()
+    // Reports that summarise the message instead of returning it: "Your message\n  To: ...
+    // \n  Subject: ...\n  Sent: ..." (Exchange, Domino, MailMarshal, MessagingServer).
+    if found.subject.is_none() || found.from.is_none() {
+        let summary = message_summary(formats::report_text(&body));
+        found.subject = found.subject.or(summary.subject);
+        found.from = found.from.or(summary.from);
+        found.message_id = found.message_id.or(summary.message_id);
+    }
+    found
+}
+
+/// The fields of a report's summary of the sent message: indented `Name: value` lines after
+/// "Your message" or "header fields:".
+fn message_summary(report: &str) -> Original {
+    let mut out = Original::default();
+    let lower = report.to_ascii_lowercase();
+    let Some(start) = ["your message:", "your message\n", "your message\r\n", "with the following header fields:"].iter().filter_map(|m| lower.find(m).map(|i| i + m.len())).min() else {
+        return out;
+    };
+    let mut seen_field = false;
+    for line in report[start..].lines().take(20) {
+        let t = line.trim();
+        if t.is_empty() {
+            if seen_field {
+                break;
+            }
+            continue;
+        }
+        let Some((name, value)) = t.split_once(':') else { break };
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            break;
+        }
+        seen_field = true;
+        let value = value.trim().to_string();
+        match name.to_ascii_lowercase().as_str() {
+            "subject" if !value.is_empty() => out.subject = Some(value),
+            "from" if !value.is_empty() => out.from = Some(value),
+            "message-id" if !value.is_empty() => out.message_id = Some(value.trim_matches(['<', '>']).to_string()),
+            _ => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]

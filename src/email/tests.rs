@@ -249,3 +249,24 @@ fn many_addresses_in_prose_stay_linear() {
     let limit = if cfg!(debug_assertions) { 20.0 } else { 2.0 };
     assert!(start.elapsed().as_secs_f64() < limit, "took {:?}", start.elapsed());
 }
+
+#[test]
+fn summary_of_the_sent_message_fills_the_original_fields() {
+    let r = sample("lhost-exchange2003-01.eml");
+    assert_eq!(r[0].context.original_subject.as_deref(), Some("Kijitora Cat"));
+    let mm = sample("lhost-mailmarshalsmtp-02.eml");
+    assert_eq!(mm[0].context.original_from.as_deref(), Some("sironeko@example.com"));
+    // A message/partial part carrying the returned message's header.
+    let b = sample("lhost-bigfoot-02.eml");
+    assert_eq!(b[0].context.original_subject.as_deref(), Some("Nyaaaan"));
+}
+
+#[test]
+fn unreadable_nested_boundary_still_gives_the_text() {
+    // The boundary parameter of the inner multipart is on an unindented line, so the parser
+    // cannot split it; the body is read as text without the part headers.
+    let raw = "From: postmaster@example.org\nTo: me@example.com\nSubject: Undeliverable\nMessage-ID: <1.JavaMail.x@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"P0\"\n\n--P0\nContent-Type: multipart/alternative;\nboundary=\"P1\"\n\n--P1\nContent-Type: text/plain; charset=us-ascii\n\nError: Invalid user address\n\nError message below:\n550 5.1.1 <a@example.net>: no such user here\n\n--P1--\n--P0--\n";
+    let r = analyze_email(raw.as_bytes(), "t");
+    assert_eq!(r.len(), 1);
+    assert_eq!((r[0].recipient.as_deref(), r[0].verdict.category), (Some("a@example.net"), Category::InvalidRecipient));
+}
