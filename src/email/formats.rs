@@ -1,10 +1,20 @@
 //! Finding the failed recipients and their diagnostics in a bounce email.
 //!
-//! Order: a complaint report (ARF), a delivery-status part (RFC 3464), the decoders of known
-//! plain-text layouts ([`DECODERS`], one small type each behind the [`Decoder`] trait),
-//! delivery-status fields written into the text, then a generic reader that pairs each
-//! address in the report with the reply text next to it. Auto-replies are recognised by their
-//! headers (RFC 3834).
+//! Order:
+//! 1. a complaint report (ARF, RFC 5965);
+//! 2. the decoders of [`DECODERS`] that know a service or server by its headers or its own
+//!    sentences (Amazon SES, Google, Exim, qmail, Japanese carriers, gateways...), one small type
+//!    each behind the [`Decoder`] trait in `formats/<name>.rs`; what they find is completed from
+//!    the delivery-status part when there is one;
+//! 3. the delivery-status part (RFC 3464), or its fields written in the text, with the
+//!    human-readable text used where its diagnostic says nothing;
+//! 4. the decoders of generic MTA layouts (Sendmail transcripts, Postfix, current Gmail), which
+//!    only run without a delivery-status part;
+//! 5. a bounce forwarded as text inside another message, decoded on its own;
+//! 6. auto-replies (RFC 3834), then a generic reader that pairs each recipient the report lists
+//!    with the reply text next to it.
+//!
+//! Decoders extract; they do not decide causes, except formats that establish one (complaints).
 
 use super::mime::Mail;
 use super::{dsn, normalize_address, Bounce};
@@ -402,7 +412,7 @@ fn embedded_report(body: &str) -> Option<Mail> {
         }
         start = prev_start;
     }
-    let inner = super::mime::parse(body[start..].as_bytes())?;
+    let inner = super::mime::parse(&body.as_bytes()[start..])?;
     re!(re_system_from, r"(?i)mailer-daemon|postmaster|mail delivery|mail administrator");
     re!(re_bounce_subject, r"(?i)undeliver|returned mail|delivery (status|failure|has failed|notification)|failure notice|mail delivery failed|non-?delivery|delivery problem");
     let from_system = inner.header("From").is_some_and(|f| re_system_from().is_match(f));
