@@ -730,27 +730,19 @@ impl Session {
         // The verdict depends on: the reply, the codes, the label, the provider, a complaint.
         // Exact repeats are found by the hash of the inputs as written; otherwise addresses,
         // IPs and one-off ids are masked and the masked reply is looked up (or classified once).
-        let raw_key = hash128(&[raw_diag, reply, status, label], complaint, provider);
-        let vid = match self.cache.get(&raw_key) {
-            // The reply as written was seen before (and needed no masking).
+        // One pass hashes the reply as masked, without building the masked text; only a reply
+        // not seen before is masked for real and classified.
+        let key = masked_key(raw_diag, &[reply, status, label], complaint, provider);
+        let vid = match self.cache.get(&key) {
             Some(v) => *v,
             None => {
                 let diag = normalize_reply(raw_diag);
-                let key = match &diag {
-                    std::borrow::Cow::Borrowed(_) => raw_key,
-                    std::borrow::Cow::Owned(d) => hash128(&[d, reply, status, label], complaint, provider),
-                };
-                match self.cache.get(&key) {
-                    Some(v) => *v,
-                    None => {
-                        let v = classify_row(&diag, reply, status, label, provider, complaint);
-                        let label_kind = if label.is_empty() { None } else { Classifier::get().label_meaning(label).map(|(_, k)| k) };
-                        let id = self.verdicts.len() as u32;
-                        self.verdicts.push(VerdictEntry { verdict: Arc::new(v), label_kind });
-                        self.cache.insert(key, id);
-                        id
-                    }
-                }
+                let v = classify_row(&diag, reply, status, label, provider, complaint);
+                let label_kind = if label.is_empty() { None } else { Classifier::get().label_meaning(label).map(|(_, k)| k) };
+                let id = self.verdicts.len() as u32;
+                self.verdicts.push(VerdictEntry { verdict: Arc::new(v), label_kind });
+                self.cache.insert(key, id);
+                id
             }
         };
         let campaign = get(mapping.campaign);
@@ -944,6 +936,34 @@ pub fn epoch_to_iso(s: &str) -> Option<String> {
     Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60))
 }
 
+/// The 128-bit hash of a row's classification inputs, with the reply masked on the fly.
+fn masked_key(diag: &str, others: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut a = rustc_hash::FxBuildHasher.build_hasher();
+    let mut b = rustc_hash::FxBuildHasher.build_hasher();
+    b.write_u64(0x9E37_79B9_7F4A_7C15);
+    let masked = mask_segments(diag, |seg| {
+        a.write(seg.as_bytes());
+        b.write(seg.as_bytes());
+    });
+    if !masked {
+        a.write(diag.as_bytes());
+        b.write(diag.as_bytes());
+    }
+    a.write_u8(0x1f);
+    b.write_u8(0x1f);
+    for p in others {
+        a.write(p.as_bytes());
+        a.write_u8(0x1f);
+        b.write(p.as_bytes());
+        b.write_u8(0x1f);
+    }
+    let tail = (complaint as u32) << 16 | provider.map(|p| p as u32 + 1).unwrap_or(0);
+    a.write_u32(tail);
+    b.write_u32(tail);
+    ((a.finish() as u128) << 64) | b.finish() as u128
+}
+
 /// A 128-bit hash of a row's classification inputs (two independent 64-bit hashes).
 fn hash128(parts: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
     use std::hash::{BuildHasher, Hasher};
@@ -972,6 +992,17 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 /// yahoo.com` -> `mta#.mail.gq#.yahoo.com`). Words, codes and the domains of host names are
 /// kept, so wording and provider markers still decide.
 pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let masked = mask_segments(s, |seg| out.get_or_insert_with(|| String::with_capacity(s.len())).push_str(seg));
+    match (masked, out) {
+        (true, Some(o)) => std::borrow::Cow::Owned(o),
+        _ => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+/// Walks `s` and emits it in segments with the masked tokens replaced; returns whether any
+/// token was masked (when none was, `emit` is never called: the text stands as it is).
+fn mask_segments(s: &str, mut emit: impl FnMut(&str)) -> bool {
     // Byte classes: 1 = delimiter, 2 = digit or '@' (a token worth a look).
     static CLASS: [u8; 256] = {
         let mut t = [0u8; 256];
@@ -990,8 +1021,8 @@ pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
         t
     };
     let b = s.as_bytes();
-    let mut out: Option<String> = None;
-    let mut copied = 0; // bytes of `s` already accounted for in `out`
+    let mut copied = 0; // bytes of `s` already emitted
+    let mut any = false;
     let mut i = 0;
     let n = b.len();
     while i < n {
@@ -1017,21 +1048,17 @@ pub fn normalize_reply(s: &str) -> std::borrow::Cow<'_, str> {
         while end > start && matches!(b[end - 1], b'.' | b':' | b'!' | b'?') {
             end -= 1;
         }
-        let tok = &s[start..end];
-        if let Some(rep) = mask_token(tok) {
-            let o = out.get_or_insert_with(|| String::with_capacity(s.len()));
-            o.push_str(&s[copied..start]);
-            o.push_str(&rep);
+        if let Some(rep) = mask_token(&s[start..end]) {
+            emit(&s[copied..start]);
+            emit(&rep);
             copied = end;
+            any = true;
         }
     }
-    match out {
-        Some(mut o) => {
-            o.push_str(&s[copied..]);
-            std::borrow::Cow::Owned(o)
-        }
-        None => std::borrow::Cow::Borrowed(s),
+    if any {
+        emit(&s[copied..]);
     }
+    any
 }
 
 fn mask_token(t: &str) -> Option<std::borrow::Cow<'static, str>> {
