@@ -10,12 +10,13 @@
 
 pub mod extract;
 mod provider;
+mod ruleset;
 
 pub use provider::identify_provider;
 
 use crate::knowledge::{EnhancedCode, EnhancedInfo, Knowledge, ReplyCode, ReplyInfo, RuleInfo};
 use crate::model::{Category, Class, Confidence, Evidence, Id, Verdict};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
 use std::sync::OnceLock;
 
 /// What is known about a diagnostic besides its text (from a DSN, an export row...).
@@ -36,25 +37,17 @@ pub struct Hints<'a> {
 /// The compiled knowledge: regexes built once.
 pub struct Classifier {
     knowledge: &'static Knowledge,
-    /// All rule patterns, one set: a single linear-time pass finds every matching rule.
-    set: RegexSet,
+    /// All rule patterns: finds every matching rule in linear time.
+    set: ruleset::RuleSet,
     /// For each pattern of `set`, the index of its rule.
     set_rules: Vec<usize>,
+    /// For each rule, the index of its pattern in `set`.
+    rule_pattern: Vec<Option<usize>>,
     /// Rules decided by codes alone.
     code_only: Vec<usize>,
-    /// Per rule, its own regex (for evidence spans), built on first use.
-    rule_regex: Vec<OnceLock<Option<Regex>>>,
     providers: provider::ProviderMatcher,
     /// The platforms' bounce labels.
     labels: RegexSet,
-}
-
-fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .unicode(false)
-        .size_limit(1 << 22)
-        .build()
 }
 
 impl Classifier {
@@ -68,28 +61,23 @@ impl Classifier {
         let mut patterns = vec![];
         let mut set_rules = vec![];
         let mut code_only = vec![];
+        let mut rule_pattern = vec![None; knowledge.rules.len()];
         for (i, r) in knowledge.rules.iter().enumerate() {
             match &r.pattern {
                 Some(p) => {
+                    rule_pattern[i] = Some(patterns.len());
                     patterns.push(p.as_str());
                     set_rules.push(i);
                 }
                 None => code_only.push(i),
             }
         }
-        let set = RegexSetBuilder::new(&patterns)
-            .case_insensitive(true)
-            .unicode(false)
-            .size_limit(1 << 26)
-            .dfa_size_limit(1 << 24)
-            .build()
-            .expect("rule patterns are checked by the test-suite");
         Classifier {
             knowledge,
-            set,
+            set: ruleset::RuleSet::new(&patterns),
             set_rules,
+            rule_pattern,
             code_only,
-            rule_regex: knowledge.rules.iter().map(|_| OnceLock::new()).collect(),
             providers: provider::ProviderMatcher::new(knowledge),
             labels: RegexSetBuilder::new(knowledge.labels.iter().map(|l| l.pattern.as_str()))
                 .case_insensitive(true)
@@ -100,9 +88,7 @@ impl Classifier {
     }
 
     fn rule_regex(&self, i: usize) -> Option<&Regex> {
-        self.rule_regex[i]
-            .get_or_init(|| self.knowledge.rules[i].pattern.as_deref().and_then(|p| build(p).ok()))
-            .as_ref()
+        self.rule_pattern[i].and_then(|p| self.set.regex(p))
     }
 
     /// Classifies one reply or diagnostic text.
@@ -160,7 +146,7 @@ impl Classifier {
         };
 
         let mut matched_rules: Vec<usize> = vec![];
-        for idx in self.set.matches(bytes).iter() {
+        for idx in self.set.matches(bytes) {
             matched_rules.push(self.set_rules[idx]);
         }
         matched_rules.extend(self.code_only.iter().copied());

@@ -255,3 +255,44 @@ fn no_panic_on_odd_input() {
         let _ = v(s);
     }
 }
+
+/// The prefiltered rule matcher finds exactly the rules one `RegexSet` of all patterns finds:
+/// on every rule example, on those examples in upper case and glued to other words, and on
+/// every line and whole text of the labelled sample emails.
+#[test]
+fn prefiltered_rules_match_like_one_regex_set() {
+    let c = Classifier::get();
+    let k = Knowledge::get();
+    let patterns: Vec<&str> = c.set_rules.iter().map(|&i| k.rules[i].pattern.as_deref().unwrap()).collect();
+    let full = RegexSetBuilder::new(&patterns).case_insensitive(true).unicode(false).size_limit(1 << 26).dfa_size_limit(1 << 29).build().unwrap();
+    let (filtered, residual) = c.set.split();
+    assert!(filtered >= patterns.len() * 9 / 10, "only {filtered} of {} patterns have literals ({residual} residual)", patterns.len());
+
+    let mut texts: Vec<String> = vec![];
+    for r in &k.rules {
+        for ex in &r.examples {
+            texts.push(ex.clone());
+            texts.push(ex.to_uppercase());
+            texts.push(format!("xx{}yy", ex.replace(' ', "")));
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/sisimai-dev");
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        for e in rd.flatten() {
+            if let Ok(b) = std::fs::read(e.path()) {
+                let s = String::from_utf8_lossy(&b).into_owned();
+                // Lines, and paragraphs (folded replies span lines).
+                texts.extend(s.lines().filter(|l| l.len() > 8).map(str::to_string));
+                texts.extend(s.split("\n\n").filter(|p| p.len() < 4096).map(str::to_string));
+            }
+        }
+    }
+    let mut hits = 0;
+    let examples: usize = k.rules.iter().map(|r| r.examples.len()).sum();
+    for t in &texts {
+        let want: Vec<usize> = full.matches(t.as_bytes()).iter().collect();
+        hits += want.len();
+        assert_eq!(c.set.matches(t.as_bytes()), want, "{t:?}");
+    }
+    assert!(hits > examples * 2, "the corpus hardly matches any rule: {hits}");
+}
