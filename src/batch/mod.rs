@@ -57,15 +57,18 @@ pub struct Row {
 }
 
 /// Strings stored once, referred to by id (id 0 is the empty string). The strings live in one
-/// arena; the index maps a 64-bit hash to the id, and the rare hash collision goes to a
-/// second map, so lookups never allocate and never confuse two strings.
+/// arena; the index maps a 32-bit hash to the id and every candidate is compared with the
+/// string itself, so lookups never allocate and never confuse two strings.
 #[derive(Debug)]
 pub struct Interner {
     arena: String,
     /// (start, end) of each string in the arena.
     spans: Vec<(u32, u32)>,
-    by_hash: FxHashMap<u64, u32>,
-    collisions: FxHashMap<Box<str>, u32>,
+    /// Open addressing with linear probing: each slot is `tag << 32 | (id + 1)`, 0 when empty.
+    /// The slot index derives from the 32-bit tag, so growing never rereads the strings; a
+    /// slot is 8 bytes and a lookup usually touches one cache line (a million addresses take
+    /// 16 MB here, against about 34 MB in a `HashMap<u64, u32>`).
+    slots: Vec<u64>,
     /// The last string interned (rows often repeat the previous row's campaign or day).
     last: u32,
 }
@@ -76,44 +79,88 @@ impl Default for Interner {
     }
 }
 
-fn hash_str(s: &str) -> u64 {
+/// The 32-bit hash an [`Interner`] files a string under.
+pub fn hash_str(s: &str) -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut h = rustc_hash::FxBuildHasher.build_hasher();
     h.write(s.as_bytes());
     h.write_u8(0xff);
-    h.finish()
+    let h = h.finish();
+    (h ^ (h >> 32)) as u32
 }
 
 impl Interner {
     pub fn new() -> Self {
-        let mut i = Interner { arena: String::new(), spans: vec![], by_hash: FxHashMap::default(), collisions: FxHashMap::default(), last: 0 };
+        let mut i = Interner { arena: String::new(), spans: vec![], slots: vec![0; 16], last: 0 };
         i.intern("");
         i
     }
+
+    fn slot_of(tag: u32, mask: usize) -> usize {
+        // Fibonacci hashing spreads tags that differ only in high bits.
+        (tag.wrapping_mul(0x9E37_79B9) as usize ^ (tag as usize >> 16)) & mask
+    }
+
     pub fn intern(&mut self, s: &str) -> u32 {
-        if self.get(self.last) == s && !self.spans.is_empty() {
+        if !self.spans.is_empty() && self.get(self.last) == s {
             return self.last;
         }
-        let h = hash_str(s);
-        let next = self.spans.len() as u32;
-        let found = *self.by_hash.entry(h).or_insert(next);
-        let id = if found == next {
-            self.push(s)
-        } else if self.get(found) == s {
-            found
-        } else {
-            match self.collisions.get(s) {
-                Some(&id) => id,
-                None => {
-                    let id = self.push(s);
-                    self.collisions.insert(s.into(), id);
-                    id
+        self.intern_hashed(s, hash_str(s))
+    }
+
+    /// Asks the CPU to fetch the slot where a string of this hash starts its probe, so that a
+    /// later [`Interner::intern_hashed`] on a big table does not wait for memory.
+    #[inline]
+    pub fn prefetch(&self, tag: u32) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let i = Self::slot_of(tag, self.slots.len() - 1);
+            // SAFETY: a prefetch is only a hint; the pointer is in bounds and never dereferenced.
+            unsafe { std::arch::x86_64::_mm_prefetch(self.slots.as_ptr().add(i) as *const i8, std::arch::x86_64::_MM_HINT_T0) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = tag;
+    }
+
+    /// [`Interner::intern`] with the string's [`hash_str`] already computed.
+    pub fn intern_hashed(&mut self, s: &str, tag: u32) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = Self::slot_of(tag, mask);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                break;
+            }
+            if (slot >> 32) as u32 == tag {
+                let id = (slot as u32).wrapping_sub(1);
+                if self.get(id) == s {
+                    self.last = id;
+                    return id;
                 }
             }
-        };
+            i = (i + 1) & mask;
+        }
+        let id = self.push(s);
+        self.slots[i] = (tag as u64) << 32 | (id as u64 + 1);
+        if self.spans.len() * 2 > self.slots.len() {
+            self.grow(self.slots.len() * 2);
+        }
         self.last = id;
         id
     }
+
+    fn grow(&mut self, cap: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; cap.next_power_of_two()]);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|&s| s != 0) {
+            let mut i = Self::slot_of((slot >> 32) as u32, mask);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
     fn push(&mut self, s: &str) -> u32 {
         let start = self.arena.len() as u32;
         self.arena.push_str(s);
@@ -133,7 +180,9 @@ impl Interner {
         self.spans.len() <= 1
     }
     pub fn reserve(&mut self, n: usize) {
-        self.by_hash.reserve(n);
+        if (self.spans.len() + n) * 2 > self.slots.len() {
+            self.grow((self.spans.len() + n) * 2);
+        }
         self.spans.reserve(n);
         self.arena.reserve(n * 24);
     }
@@ -499,7 +548,7 @@ impl Session {
             let date = r.context.date.clone().unwrap_or_default();
             let addr = normalize_address(&addr);
             let domain_id = self.domains.intern(addr.rsplit_once('@').map(|(_, d)| d).unwrap_or(""));
-            self.push_row(cur, n, &addr, domain_id, vid, campaign, "", &date);
+            self.push_row(cur, n, &addr, hash_str(&addr), domain_id, vid, campaign, "", &date);
         }
     }
 
@@ -688,6 +737,10 @@ impl Session {
             self.scratch = joined;
             return;
         }
+        // The address table is big and its slot is a cache miss: ask for it now and do the
+        // rest of the row's work while it arrives.
+        let addr_tag = hash_str(&addr);
+        self.addresses.prefetch(addr_tag);
         let reply = get(mapping.reply_code);
         let status = get(mapping.status);
         let mut label_buf = String::new();
@@ -747,13 +800,13 @@ impl Session {
         };
         let campaign = get(mapping.campaign);
         let date = get(mapping.date);
-        self.push_row(cur, row, &addr, domain_id, vid, campaign, label, date);
+        self.push_row(cur, row, &addr, addr_tag, domain_id, vid, campaign, label, date);
         self.scratch = joined;
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_row(&mut self, cur: &mut Current, line: u64, addr: &str, domain_id: u32, vid: u32, campaign: &str, label: &str, date: &str) {
-        let addr_id = self.addresses.intern(addr);
+    fn push_row(&mut self, cur: &mut Current, line: u64, addr: &str, addr_tag: u32, domain_id: u32, vid: u32, campaign: &str, label: &str, date: &str) {
+        let addr_id = self.addresses.intern_hashed(addr, addr_tag);
         while self.domain_provider.len() <= domain_id as usize {
             self.domain_provider.push(None);
         }

@@ -214,3 +214,27 @@ fn unix_timestamps_become_dates() {
     assert_eq!(epoch_to_iso("12345"), None);
     assert_eq!(epoch_to_iso("2024-01-01"), None);
 }
+
+/// The interner gives each distinct string one id, across growth of its table, and gives the
+/// same id back however often (and in whatever order) a string comes again.
+#[test]
+fn interner_ids_are_stable_and_distinct() {
+    let mut i = Interner::new();
+    assert_eq!(i.intern(""), 0);
+    let words: Vec<String> = (0..50_000).map(|n| format!("user{n}@example{}.com", n % 97)).collect();
+    let ids: Vec<u32> = words.iter().map(|w| i.intern(w)).collect();
+    assert_eq!(i.len(), words.len() + 1);
+    let distinct: std::collections::HashSet<u32> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), words.len());
+    for (w, &id) in words.iter().zip(&ids).rev() {
+        assert_eq!(i.intern(w), id);
+        assert_eq!(i.get(id), w);
+        assert_eq!(i.intern_hashed(w, hash_str(w)), id);
+    }
+    // Strings that differ only by a byte, and one that is a prefix of another.
+    let a = i.intern("a@b.co");
+    let b = i.intern("a@b.com");
+    let c = i.intern("A@b.co");
+    assert!(a != b && b != c && a != c);
+    assert_eq!(i.get(c), "A@b.co");
+}
