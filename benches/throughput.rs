@@ -82,6 +82,14 @@ fn main() {
         let t = Instant::now();
         let r = bouncelens::email::analyze_email(&big, "big");
         println!("a {:.0} MB bounce with an attachment: {:.3} s ({} record)", big.len() as f64 / 1e6, t.elapsed().as_secs_f64(), r.len());
+        // A report naming 20,000 addresses in prose (records are capped; must stay linear).
+        let mut prose = String::from("From: postmaster@example.org\nTo: me@example.com\nSubject: Undeliverable\n\n");
+        for i in 0..20_000 {
+            prose.push_str(&format!("Some text mentions user{i}@example.net and then 550 user unknown.\n"));
+        }
+        let t = Instant::now();
+        let r = bouncelens::email::analyze_email(prose.as_bytes(), "prose");
+        println!("a {:.1} MB report naming 20,000 addresses in prose: {:.3} s ({} records)", prose.len() as f64 / 1e6, t.elapsed().as_secs_f64(), r.len());
     }
 
     // Single replies (the Paste view).

@@ -1190,7 +1190,9 @@ fn mask_token(t: &str) -> Option<std::borrow::Cow<'static, str>> {
 fn day_of(date: &str) -> &str {
     let d = date.trim();
     if d.len() >= 10 && d.as_bytes()[4] == b'-' && d.as_bytes()[7] == b'-' {
-        return &d[..10];
+        if let Some(day) = d.get(..10) {
+            return day;
+        }
     }
     d.split([' ', 'T']).next().unwrap_or(d)
 }

@@ -230,7 +230,7 @@ fn raw_body_text(raw: &[u8]) -> Option<String> {
     for line in text[start..].lines() {
         let t = line.trim_end();
         let is_boundary = t.starts_with("--") && t.len() > 2 && !t.contains(' ');
-        let is_field = t.len() > 8 && t[..8].eq_ignore_ascii_case("content-") && t.contains(':');
+        let is_field = t.len() > 8 && t.as_bytes()[..8].eq_ignore_ascii_case(b"content-") && t.contains(':');
         if is_boundary {
             in_part_header = true;
             continue;

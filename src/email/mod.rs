@@ -184,7 +184,11 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
     for b in bounces {
         let original = b.original.clone().unwrap_or_else(|| found_original.clone());
         let mut cleaned = extract::clean(&strip_greeting(&b.diagnostic));
-        let recipient = b.recipient.clone().or_else(|| cleaned.recipient.clone()).map(|r| normalize_address(&r));
+        let recipient = [b.recipient.as_deref(), cleaned.recipient.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(normalize_address)
+            .find(|r| plausible_address(r));
         cleaned.recipient = None;
         let hints = Hints {
             status: b.status.as_deref(),
@@ -328,6 +332,12 @@ fn force_category(v: &mut crate::model::Verdict, cat: Category) {
 }
 
 /// Lower-cases the domain and strips brackets and a `mailto:`.
+/// Whether a recipient as read could be an address at all: SMTP caps a path at 256 octets
+/// (RFC 5321, 4.5.3.1.3), so a longer "address" is damage (a run of text glued to an @).
+pub fn plausible_address(a: &str) -> bool {
+    !a.is_empty() && a.len() <= 254
+}
+
 pub fn normalize_address(a: &str) -> String {
     let a = a.trim().trim_matches(['<', '>', '"', '\'', ' ', '(', ')', ',', ';', ':', '.']);
     let a = a.strip_prefix("mailto:").unwrap_or(a);

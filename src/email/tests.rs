@@ -227,14 +227,11 @@ fn a_big_bounce_with_an_attachment_decodes_quickly() {
         raw.push_str(line);
     }
     raw.push_str("--B2--\n--B1--\n");
-    let start = std::time::Instant::now();
+    // Its speed is printed by `cargo bench` (a 21 MB bounce); here: the attachment is skipped
+    // and the report still read.
     let r = analyze_file(raw.as_bytes(), "big");
-    let took = start.elapsed();
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].verdict.category, Category::InvalidRecipient);
-    // Well under a second in a release build; debug builds are several times slower.
-    let limit = if cfg!(debug_assertions) { 10.0 } else { 1.0 };
-    assert!(took.as_secs_f64() < limit, "took {took:?}");
 }
 
 #[test]
@@ -243,11 +240,9 @@ fn many_addresses_in_prose_stay_linear() {
     for i in 0..20_000 {
         raw.push_str(&format!("Some text mentions user{i}@example.net and then 550 user unknown.\n"));
     }
-    let start = std::time::Instant::now();
+    // Capped: a report that names thousands of addresses in prose gives at most 1,000 records.
     let r = analyze_email(raw.as_bytes(), "t");
-    assert!(!r.is_empty() && r.len() <= 1000);
-    let limit = if cfg!(debug_assertions) { 20.0 } else { 2.0 };
-    assert!(start.elapsed().as_secs_f64() < limit, "took {:?}", start.elapsed());
+    assert!(!r.is_empty() && r.len() <= 1000, "{} records", r.len());
 }
 
 #[test]
@@ -269,4 +264,115 @@ fn unreadable_nested_boundary_still_gives_the_text() {
     let r = analyze_email(raw.as_bytes(), "t");
     assert_eq!(r.len(), 1);
     assert_eq!((r[0].recipient.as_deref(), r[0].verdict.category), (Some("a@example.net"), Category::InvalidRecipient));
+}
+
+// --- Properties over the samples --------------------------------------------------------------
+
+fn samples() -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(SAMPLES)
+        .expect("the labelled samples in ../shared/eval")
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("readable")))
+        .collect();
+    v.sort();
+    v
+}
+
+type Key = (Option<String>, Category, Option<String>, Option<String>);
+fn keys(r: &[Record]) -> Vec<Key> {
+    r.iter().map(|r| (r.recipient.clone(), r.verdict.category, r.verdict.reply_code.clone(), r.verdict.enhanced_code.clone())).collect()
+}
+
+/// The same email with LF, CRLF or bare CR line ends (as saved by different mail programs)
+/// gives the same records.
+#[test]
+fn line_ends_do_not_change_the_records() {
+    let mut differ = vec![];
+    for (name, raw) in samples() {
+        let lf: Vec<u8> = String::from_utf8_lossy(&raw).replace("\r\n", "\n").into_bytes();
+        let want = keys(&analyze_file(&lf, &name));
+        let crlf: Vec<u8> = String::from_utf8_lossy(&lf).replace('\n', "\r\n").into_bytes();
+        let cr: Vec<u8> = String::from_utf8_lossy(&lf).replace('\n', "\r").into_bytes();
+        for (ends, bytes) in [("CRLF", crlf), ("CR", cr)] {
+            let got = keys(&analyze_file(&bytes, &name));
+            if got != want {
+                differ.push(format!("{name} with {ends}: {got:?} instead of {want:?}"));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "{} differ:\n{}", differ.len(), differ.join("\n"));
+}
+
+/// Damaged copies of every sample (bytes flipped, lines dropped or repeated, the text cut,
+/// boundaries and headers broken) never panic, and the reader gives the same answer twice.
+#[test]
+fn damaged_samples_never_panic() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    let mut analysed = 0;
+    for (name, raw) in samples() {
+        for round in 0..12 {
+            let mut b = raw.clone();
+            for _ in 0..1 + next(4) {
+                let len = b.len().max(1);
+                match (round + next(7)) % 7 {
+                    // Flip a few bytes (invalid UTF-8, broken base64 or quoted-printable).
+                    0 => {
+                        for _ in 0..1 + next(16) {
+                            let i = next(len);
+                            if let Some(x) = b.get_mut(i) {
+                                *x ^= 1 << next(8);
+                            }
+                        }
+                    }
+                    // Cut the text anywhere.
+                    1 => b.truncate(next(len)),
+                    // Drop a run of lines.
+                    2 => {
+                        let s = next(len);
+                        let e = (s + next(400)).min(b.len());
+                        b.drain(s.min(e)..e);
+                    }
+                    // Repeat a chunk (duplicated headers, parts, recipients).
+                    3 => {
+                        let s = next(len);
+                        let e = (s + next(2000)).min(b.len());
+                        let chunk = b[s.min(e)..e].to_vec();
+                        let at = next(b.len() + 1).min(b.len());
+                        b.splice(at..at, chunk);
+                    }
+                    // Break the MIME structure: boundaries and content types.
+                    4 => {
+                        let t = String::from_utf8_lossy(&b).replace("boundary=", "boundary=x").replace("--", "-");
+                        b = t.into_bytes();
+                    }
+                    5 => {
+                        let t = String::from_utf8_lossy(&b).replacen("Content-Type: message/delivery-status", "Content-Type: message/delivery-status; charset=\"\"", 1).replacen(": ", ":", 3);
+                        b = t.into_bytes();
+                    }
+                    // Insert NUL bytes, control characters and a very long line.
+                    _ => {
+                        let at = next(len).min(b.len());
+                        let mut junk = vec![0u8, 0x1b, b'\r', 0xff, 0xfe];
+                        junk.extend(std::iter::repeat_n(b'A', next(20_000)));
+                        b.splice(at..at, junk);
+                    }
+                }
+            }
+            let first = analyze_file(&b, &name);
+            let again = analyze_file(&b, &name);
+            assert_eq!(keys(&first), keys(&again), "{name}, round {round}: not deterministic");
+            for r in &first {
+                let a = r.recipient.as_deref().unwrap_or("x");
+                assert!(!a.is_empty() && a.len() <= 254, "{name}, round {round}: a recipient of {} bytes: {:?}", a.len(), a.get(..80));
+            }
+            analysed += 1;
+        }
+    }
+    assert!(analysed >= 283 * 12, "only {analysed} damaged emails analysed");
 }
