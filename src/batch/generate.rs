@@ -260,7 +260,7 @@ pub fn write<W: Write>(spec: &Spec, w: &mut W) -> io::Result<()> {
             }
             Layout::ActiveCampaign => writeln!(w, "{},{},{},{},{},{}", r.addr, csv_cell(&campaign(r.campaign)), hard_soft, status, csv_cell(&r.text), &dt[..10])?,
             Layout::SendGrid => writeln!(w, "{},{},{},{}", r.addr, 1_767_225_600 + r.day as u64 * 86_400 + (i % 86_400) as u64, csv_cell(&r.text), status)?,
-            Layout::MailgunBounces => writeln!(w, "{},{},{},{}", r.addr, code, csv_cell(r.text.splitn(2, ' ').nth(1).unwrap_or(&r.text)), dt)?,
+            Layout::MailgunBounces => writeln!(w, "{},{},{},{}", r.addr, code, csv_cell(r.text.split_once(' ').map(|x| x.1).unwrap_or(&r.text)), dt)?,
             Layout::Postmark => writeln!(
                 w,
                 "{},{},{},{},{},{:08x}-0000,{},news@example-shop.com,{},{},{},true,true,{}",
@@ -278,7 +278,7 @@ pub fn write<W: Write>(spec: &Spec, w: &mut W) -> io::Result<()> {
             )?,
             Layout::Brevo => {
                 let ev = if r.complaint { "spam" } else if i % 12 == 11 { "delivered" } else if r.soft { "soft_bounce" } else { "hard_bounce" };
-                writeln!(w, "{},{},{},{},{},{}", r.addr, ev, if ev.ends_with("bounce") { csv_cell(&r.text) } else { String::new() }, &dt[..10], csv_cell(&campaign(r.campaign)), "newsletter")?
+                writeln!(w, "{},{},{},{},{},newsletter", r.addr, ev, if ev.ends_with("bounce") { csv_cell(&r.text) } else { String::new() }, &dt[..10], csv_cell(&campaign(r.campaign)))?
             }
             Layout::CampaignMonitor => writeln!(w, "{},Ann Lee,{},{},{},{}", r.addr, if r.soft { "Soft" } else { "Hard" }, csv_cell(&r.text), dt, csv_cell(&campaign(r.campaign)))?,
             Layout::Sfmc => writeln!(

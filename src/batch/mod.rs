@@ -400,11 +400,7 @@ impl Session {
         self.flush_pending(&mut cur);
         match std::mem::replace(&mut cur.parser, Parser::Skip) {
             Parser::Whole(bytes) => self.whole_document(&mut cur, &bytes),
-            Parser::Mbox(bytes) => {
-                if !bytes.iter().all(|b| b.is_ascii_whitespace()) {
-                    self.email(&mut cur, &bytes);
-                }
-            }
+            Parser::Mbox(bytes) if !bytes.iter().all(|b| b.is_ascii_whitespace()) => self.email(&mut cur, &bytes),
             _ => {}
         }
         let f = &mut self.files[cur.index];
@@ -1162,7 +1158,7 @@ fn mask_token(t: &str) -> Option<std::borrow::Cow<'static, str>> {
         return None;
     }
     let _ = dashes;
-    let hostname = dots > 0 && last_dot.is_some_and(|d| b.len() - d - 1 >= 2 && b[d + 1..].iter().all(|c| c.is_ascii_alphabetic()));
+    let hostname = dots > 0 && last_dot.is_some_and(|d| b.len() - d > 2 && b[d + 1..].iter().all(|c| c.is_ascii_alphabetic()));
     if hostname {
         // Server names: keep the name, drop the numbering of the server.
         let mut o = String::with_capacity(t.len());

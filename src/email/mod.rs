@@ -372,7 +372,7 @@ pub fn original_message(mail: &Mail) -> Original {
     if let Some(m) = mail.returned() {
         found = from_mail(m);
     } else if let Some(pos) = formats::returned_copy_start(&body) {
-        let rest = body[pos..].trim_start_matches(|c: char| c == '\n' || c == '\r');
+        let rest = body[pos..].trim_start_matches(['\n', '\r']);
         if let Some(m) = mime::parse_headers(rest.as_bytes()) {
             if m.header("From").is_some() || m.header("Subject").is_some() || m.header("Message-ID").is_some() {
                 found = from_mail(&m);

@@ -392,7 +392,7 @@ pub fn detail(id: &str) -> Option<Detail> {
             examples: vec![],
             breakdown: breakdown_reply(code),
             verdict,
-            related: related_by_code(&|e| e.codes.iter().any(|x| *x == c)),
+            related: related_by_code(&|e| e.codes.contains(&c)),
         });
     }
     if let Ok(code) = id.parse::<EnhancedCode>() {
