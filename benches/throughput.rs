@@ -10,17 +10,26 @@ fn export(label: &str, bytes: &[u8]) {
     // Warm up the classifier (its regexes are built on first use).
     let mut warm = Session::new(Options::default());
     feed_reader(&mut warm, "warm.csv", &bytes[..bytes.len().min(1 << 20)], 1 << 20).unwrap();
-    let t = Instant::now();
-    let mut s = Session::new(Options::default());
-    s.expect_bytes(bytes.len() as u64);
-    feed_reader(&mut s, "bench.csv", bytes, 4 << 20).unwrap();
-    let read = t.elapsed().as_secs_f64();
-    let t2 = Instant::now();
-    let report = s.report();
-    let summary = t2.elapsed().as_secs_f64();
+    drop(warm);
+    // Best of three runs: this machine is shared, and a single run can be slowed by others.
+    let mut best: Option<(f64, f64, bouncelens::batch::report::Report)> = None;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let mut s = Session::new(Options::default());
+        s.expect_bytes(bytes.len() as u64);
+        feed_reader(&mut s, "bench.csv", bytes, 4 << 20).unwrap();
+        let read = t.elapsed().as_secs_f64();
+        let t2 = Instant::now();
+        let report = s.report();
+        let summary = t2.elapsed().as_secs_f64();
+        if best.as_ref().is_none_or(|b| read < b.0) {
+            best = Some((read, summary, report));
+        }
+    }
+    let (read, summary, report) = best.unwrap();
     let rows = report.analysed as f64;
     println!(
-        "export [{label}]: {:.0} rows in {:.2} s = {:.2} M rows/s, {:.0} MB/s; summary+alerts {:.2} s; {} distinct replies",
+        "export [{label}]: {:.0} rows in {:.2} s = {:.2} M rows/s, {:.0} MB/s (best of 3, one core); summary+alerts {:.2} s; {} distinct replies",
         rows,
         read,
         rows / read / 1e6,
