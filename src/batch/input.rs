@@ -562,13 +562,13 @@ pub fn emit_json(row: u64, v: &serde_json::Value, sink: &mut dyn Sink) {
             }
             let mut base = vec![];
             let mut arrays: Vec<(String, &Vec<serde_json::Value>)> = vec![];
-            flatten("", v, &mut base, &mut arrays);
+            flatten(&mut String::new(), v, &mut base, &mut arrays);
             let expandable: Vec<&(String, &Vec<serde_json::Value>)> = arrays.iter().filter(|(_, a)| a.iter().any(|x| x.is_object())).collect();
             if let Some((prefix, items)) = expandable.into_iter().max_by_key(|(_, a)| a.len()) {
                 for item in items.iter() {
                     let mut pairs = base.clone();
                     let mut nested = vec![];
-                    flatten(prefix, item, &mut pairs, &mut nested);
+                    flatten(&mut prefix.clone(), item, &mut pairs, &mut nested);
                     sink.pairs(row, pairs);
                 }
             } else {
@@ -585,23 +585,36 @@ pub fn emit_json(row: u64, v: &serde_json::Value, sink: &mut dyn Sink) {
     }
 }
 
-fn flatten<'v>(prefix: &str, v: &'v serde_json::Value, out: &mut Vec<(String, String)>, arrays: &mut Vec<(String, &'v Vec<serde_json::Value>)>) {
+/// Flattens a JSON value into (dotted key, text) pairs; arrays of objects are set aside.
+/// `key` is the path so far (restored on return), so only the output pairs allocate.
+fn flatten<'v>(key: &mut String, v: &'v serde_json::Value, out: &mut Vec<(String, String)>, arrays: &mut Vec<(String, &'v Vec<serde_json::Value>)>) {
     match v {
         serde_json::Value::Object(m) => {
             for (k, x) in m {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&key, x, out, arrays);
+                let len = key.len();
+                if len > 0 {
+                    key.push('.');
+                }
+                key.push_str(k);
+                flatten(key, x, out, arrays);
+                key.truncate(len);
             }
         }
         serde_json::Value::Array(a) => {
             if a.iter().all(|x| !x.is_object() && !x.is_array()) {
-                let joined: Vec<String> = a.iter().map(scalar).collect();
-                out.push((prefix.to_string(), joined.join(", ")));
+                let mut joined = String::new();
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        joined.push_str(", ");
+                    }
+                    joined.push_str(&scalar(x));
+                }
+                out.push((key.clone(), joined));
             } else {
-                arrays.push((prefix.to_string(), a));
+                arrays.push((key.clone(), a));
             }
         }
-        other => out.push((prefix.to_string(), scalar(other))),
+        other => out.push((key.clone(), scalar(other))),
     }
 }
 
