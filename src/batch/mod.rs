@@ -810,14 +810,8 @@ impl Session {
         let label_id = self.labels.intern(label);
         let date_off = self.dates.len() as u32;
         // Unix timestamps (seconds or milliseconds) are written as dates people read.
-        let epoch_text;
-        let date = match epoch_to_iso(date) {
-            Some(t) => {
-                epoch_text = t;
-                epoch_text.as_str()
-            }
-            None => date,
-        };
+        let mut epoch_buf = [0u8; 23];
+        let date = epoch_to_iso_in(date, &mut epoch_buf).unwrap_or(date);
         let mut cut = date.len().min(40);
         while !date.is_char_boundary(cut) {
             cut -= 1;
@@ -957,6 +951,12 @@ pub fn feed_zip<R: std::io::Read + std::io::Seek>(s: &mut Session, name: &str, r
 
 /// "1767225600" (or milliseconds) -> "2026-01-01 00:00:00 UTC"; `None` for anything else.
 pub fn epoch_to_iso(s: &str) -> Option<String> {
+    let mut buf = [0u8; 23];
+    epoch_to_iso_in(s, &mut buf).map(str::to_string)
+}
+
+/// [`epoch_to_iso`] written into `buf` (no allocation: it runs for every row of some exports).
+fn epoch_to_iso_in<'b>(s: &str, buf: &'b mut [u8; 23]) -> Option<&'b str> {
     let t = s.trim();
     if !(9..=13).contains(&t.len()) || !t.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -982,7 +982,22 @@ pub fn epoch_to_iso(s: &str) -> Option<String> {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    Some(format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60))
+    // "YYYY-MM-DD hh:mm:ss UTC"
+    let put = |buf: &mut [u8; 23], at: usize, v: i64, width: usize| {
+        let mut v = v;
+        for i in (0..width).rev() {
+            buf[at + i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    *buf = *b"0000-00-00 00:00:00 UTC";
+    put(buf, 0, y, 4);
+    put(buf, 5, m, 2);
+    put(buf, 8, d, 2);
+    put(buf, 11, rem / 3600, 2);
+    put(buf, 14, rem % 3600 / 60, 2);
+    put(buf, 17, rem % 60, 2);
+    std::str::from_utf8(&buf[..]).ok()
 }
 
 /// The 128-bit hash of a row's classification inputs, with the reply masked on the fly.
