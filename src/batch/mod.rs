@@ -527,7 +527,12 @@ impl Session {
         }
         for r in records {
             let Some(addr) = r.recipient.clone() else {
-                self.bad(cur, n, "a bounce without a recipient address".into());
+                let reason = if r.verdict.category == crate::model::Category::Complaint {
+                    "a complaint report with the recipient's address redacted (nothing to suppress)"
+                } else {
+                    "a bounce without a recipient address"
+                };
+                self.bad(cur, n, reason.into());
                 continue;
             };
             let key = hash128(&["email", &r.verdict.diagnostic, r.verdict.enhanced_code.as_deref().unwrap_or(""), r.verdict.category.id(), r.verdict.provider.as_deref().unwrap_or("")], false, None);

@@ -309,3 +309,14 @@ fn damaged_exports_never_panic_and_lose_no_row() {
     // The damage is real (some rows are bad) and most rows are still read.
     assert!(bad > 0 && analysed > 13 * 8 * 150, "bad {bad}, analysed {analysed}");
 }
+
+/// An mbox whose complaint report has the recipient redacted: the row is listed with that
+/// reason (not silently dropped), and the bounce beside it is analysed.
+#[test]
+fn redacted_complaint_in_an_mbox_is_listed_with_its_reason() {
+    let mbox = "From MAILER-DAEMON Thu Jan  1 00:00:00 2026\nFrom: abuse@example.net\nTo: fbl@example.com\nSubject: complaint\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=feedback-report; boundary=\"A\"\n\n--A\nContent-Type: text/plain\n\nA complaint.\n--A\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nUser-Agent: fbl/1.0\nVersion: 1\n\n--A--\n\nFrom MAILER-DAEMON Thu Jan  1 00:00:00 2026\nFrom: MAILER-DAEMON@example.org\nTo: me@example.com\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n--B\nContent-Type: text/plain\n\nSorry.\n--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; gone@example.net\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--B--\n";
+    let s = run("bounces.mbox", mbox.as_bytes(), Options::default());
+    assert_eq!((s.files[0].rows, s.files[0].analysed, s.files[0].bad_rows), (2, 1, 1));
+    assert!(s.bad_rows[0].reason.contains("redacted"), "{:?}", s.bad_rows);
+    assert_eq!(s.addresses.get(s.rows[0].addr), "gone@example.net");
+}
