@@ -179,12 +179,14 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.spans.len() <= 1
     }
+    /// Makes room for `n` more strings (of the average length so far).
     pub fn reserve(&mut self, n: usize) {
         if (self.spans.len() + n) * 2 > self.slots.len() {
             self.grow((self.spans.len() + n) * 2);
         }
+        let avg = if self.spans.len() > 1 { self.arena.len() / (self.spans.len() - 1) + 1 } else { 24 };
         self.spans.reserve(n);
-        self.arena.reserve(n * 24);
+        self.arena.reserve(n * avg);
     }
 }
 
@@ -280,6 +282,8 @@ pub struct Session {
     pub bad_rows: Vec<BadRow>,
     pub bad_count: u64,
     pub bytes: u64,
+    /// The input size announced by [`Session::expect_bytes`], until room is reserved for it.
+    expected_bytes: Option<u64>,
     cur: Option<Current>,
     scratch: String,
 }
@@ -310,15 +314,32 @@ impl Session {
             bytes: 0,
             cur: None,
             scratch: String::new(),
+            expected_bytes: None,
         }
     }
 
-    /// Reserves room for about `bytes` of input (avoids regrowing the tables of big files).
+    /// Announces about how many bytes of input will come, so that the tables can be sized
+    /// once instead of regrowing. The room is reserved after the first rows, from the bytes
+    /// per row and the share of distinct addresses seen so far: growing by doubling would
+    /// leave freed copies in WebAssembly memory, which never shrinks (5M rows: 1.36 GB of
+    /// worker memory), and a fixed guess of the row size reserves room that is never used.
     pub fn expect_bytes(&mut self, bytes: u64) {
-        let rows = (bytes / 120).min(50_000_000) as usize;
-        self.rows.reserve(rows);
-        self.addresses.reserve(rows);
-        self.dates.reserve(rows * 20);
+        self.expected_bytes = Some(bytes);
+    }
+
+    fn reserve_from_sample(&mut self) {
+        let Some(expected) = self.expected_bytes else { return };
+        let rows = self.rows.len();
+        if rows < 2000 || self.bytes == 0 {
+            return;
+        }
+        self.expected_bytes = None;
+        let per_byte = rows as f64 / self.bytes as f64;
+        let more = ((expected.saturating_sub(self.bytes)) as f64 * per_byte * 1.02).min(100e6) as usize;
+        let distinct = (self.addresses.len() as f64 / rows as f64).min(1.0);
+        self.rows.reserve(more);
+        self.addresses.reserve((more as f64 * distinct * 1.02) as usize);
+        self.dates.reserve((more as f64 * self.dates.len() as f64 / rows as f64 * 1.02) as usize);
     }
 
     pub fn progress(&self) -> Progress {
@@ -381,6 +402,7 @@ impl Session {
             self.push_bytes(&mut cur, chunk, false);
         }
         self.cur = Some(cur);
+        self.reserve_from_sample();
     }
 
     /// Ends the current file.

@@ -37,6 +37,16 @@ fn post(kind: &str, fields: &[(&str, JsValue)]) {
     let _ = scope().post_message(&o);
 }
 
+/// The size of the worker's WebAssembly memory (it only grows): for the benchmark's figures.
+fn wasm_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|m| m.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map(|b| b.byte_length() as f64)
+        .unwrap_or(0.0)
+}
+
 fn now() -> f64 {
     js_sys::Date::now()
 }
@@ -186,7 +196,7 @@ fn analyze(data: &JsValue) -> Result<(), String> {
     let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
     let elapsed = now() - progress.start;
     STATE.with(|s| *s.borrow_mut() = Some(State { session, files }));
-    post("done", &[("report", json.into()), ("elapsed", elapsed.into())]);
+    post("done", &[("report", json.into()), ("elapsed", elapsed.into()), ("wasm_bytes", wasm_bytes().into())]);
     Ok(())
 }
 
