@@ -1027,50 +1027,56 @@ fn epoch_to_iso_in<'b>(s: &str, buf: &'b mut [u8; 23]) -> Option<&'b str> {
     std::str::from_utf8(&buf[..]).ok()
 }
 
-/// The 128-bit hash of a row's classification inputs, with the reply masked on the fly.
-fn masked_key(diag: &str, others: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut a = rustc_hash::FxBuildHasher.build_hasher();
-    let mut b = rustc_hash::FxBuildHasher.build_hasher();
-    b.write_u64(0x9E37_79B9_7F4A_7C15);
-    let masked = mask_segments(diag, |seg| {
-        a.write(seg.as_bytes());
-        b.write(seg.as_bytes());
-    });
-    if !masked {
-        a.write(diag.as_bytes());
-        b.write(diag.as_bytes());
+/// Two independent 64-bit Fx hashes fed the same bytes: a 128-bit key.
+struct Hash128(rustc_hash::FxHasher, rustc_hash::FxHasher);
+
+impl Hash128 {
+    fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        let mut b = rustc_hash::FxBuildHasher.build_hasher();
+        b.write_u64(0x9E37_79B9_7F4A_7C15);
+        Hash128(rustc_hash::FxBuildHasher.build_hasher(), b)
     }
-    a.write_u8(0x1f);
-    b.write_u8(0x1f);
-    for p in others {
-        a.write(p.as_bytes());
-        a.write_u8(0x1f);
-        b.write(p.as_bytes());
-        b.write_u8(0x1f);
+    fn write(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        self.0.write(bytes);
+        self.1.write(bytes);
     }
-    let tail = (complaint as u32) << 16 | provider.map(|p| p as u32 + 1).unwrap_or(0);
-    a.write_u32(tail);
-    b.write_u32(tail);
-    ((a.finish() as u128) << 64) | b.finish() as u128
+    /// Ends the current part (parts "ab"+"c" and "a"+"bc" hash differently).
+    fn end_part(&mut self) {
+        self.write(&[0x1f]);
+    }
+    fn finish(mut self, complaint: bool, provider: Option<u16>) -> u128 {
+        use std::hash::Hasher;
+        let tail = (complaint as u32) << 16 | provider.map(|p| p as u32 + 1).unwrap_or(0);
+        self.0.write_u32(tail);
+        self.1.write_u32(tail);
+        ((self.0.finish() as u128) << 64) | self.1.finish() as u128
+    }
 }
 
-/// A 128-bit hash of a row's classification inputs (two independent 64-bit hashes).
-fn hash128(parts: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut a = rustc_hash::FxBuildHasher.build_hasher();
-    let mut b = rustc_hash::FxBuildHasher.build_hasher();
-    b.write_u64(0x9E37_79B9_7F4A_7C15);
-    for p in parts {
-        a.write(p.as_bytes());
-        a.write_u8(0x1f);
-        b.write(p.as_bytes());
-        b.write_u8(0x1f);
+/// The 128-bit hash of a row's classification inputs, with the reply masked on the fly.
+fn masked_key(diag: &str, others: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
+    let mut h = Hash128::new();
+    if !mask_segments(diag, |seg| h.write(seg.as_bytes())) {
+        h.write(diag.as_bytes());
     }
-    let tail = (complaint as u32) << 16 | provider.map(|p| p as u32 + 1).unwrap_or(0);
-    a.write_u32(tail);
-    b.write_u32(tail);
-    ((a.finish() as u128) << 64) | b.finish() as u128
+    h.end_part();
+    for p in others {
+        h.write(p.as_bytes());
+        h.end_part();
+    }
+    h.finish(complaint, provider)
+}
+
+/// A 128-bit hash of a row's classification inputs.
+fn hash128(parts: &[&str], complaint: bool, provider: Option<u16>) -> u128 {
+    let mut h = Hash128::new();
+    for p in parts {
+        h.write(p.as_bytes());
+        h.end_part();
+    }
+    h.finish(complaint, provider)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
