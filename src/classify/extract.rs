@@ -4,9 +4,7 @@
 //! soft breaks, multi-line `550-` continuations) and finding the reply and enhanced codes.
 
 use crate::knowledge::{EnhancedCode, ReplyCode};
-use regex::Regex;
 use std::ops::Range;
-use std::sync::OnceLock;
 
 /// A reply text with the noise around it removed, and what the noise told.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,15 +25,6 @@ pub struct Cleaned {
 pub struct Codes {
     pub reply: Option<(ReplyCode, Range<usize>)>,
     pub enhanced: Option<(EnhancedCode, Range<usize>)>,
-}
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
 }
 
 re!(re_qp_hex, r"=([0-9A-Fa-f]{2})");

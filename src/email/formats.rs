@@ -21,7 +21,6 @@ use super::{dsn, normalize_address, Bounce};
 use crate::classify::extract;
 use crate::model::Category;
 use regex::Regex;
-use std::sync::OnceLock;
 
 /// A decoder for one server's or service's report layout.
 pub trait Decoder: Sync {
@@ -41,21 +40,12 @@ pub trait Decoder: Sync {
     }
 }
 
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        pub(crate) fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
-
-re!(re_address, r"(?i)[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@\[[0-9.]+\]");
+re!(pub(crate) re_address, r"(?i)[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}|[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@\[[0-9.]+\]");
 re!(
-    re_copy_marker,
+    pub(crate) re_copy_marker,
     r"(?im)^[ \t]*(?:-{2,}|={2,}|\*{2,}|_{2,})?[ \t]*(?:this is a copy of (?:the |your )(?:original )?message|below (?:this|the next) line is a copy of the (?:message|mail header)|below is a copy of the original message|original mail as follows|the header of the original message is following|message headers follow|-{3,} ?original message ?-{3,}|enclosed is a copy of the message|mensaje original adjunto|original message (?:follows|headers? follows?)|the original message (?:was|is) (?:included|attached|enclosed|below|as follows|follows)|the original message headers? (?:is|are|was|were)|original message header|message header follows|returned message|undelivered message (?:headers )?follows|here is a copy of the (?:first part of the )?message|the text you sent follows|unsent message below|copy of the message follows|end of message|-+ ?message headers? ?-+|original message:|text of the message follows|received (?:headers|message) follows|start of returned message|the headers of the original message)[^\n]*$|^content-type:\s*(?:message/rfc822|text/rfc822-headers)"
 );
-re!(re_auto_subject, r"(?i)^(auto(matic)?[ -]?(reply|response|antwort|respuesta|réponse)|out of (the )?office|abwesenheit|vacation|away from|absence|autoreply|i am away|on leave)");
+re!(pub(crate) re_auto_subject, r"(?i)^(auto(matic)?[ -]?(reply|response|antwort|respuesta|réponse)|out of (the )?office|abwesenheit|vacation|away from|absence|autoreply|i am away|on leave)");
 
 /// Where the copy of the returned message begins in a report's text, if it is inlined: after
 /// a line announcing it, or at its header block.
@@ -149,8 +139,8 @@ fn with_reporting_mta(mail: &Mail, body: &str, mut bounces: Vec<Bounce>) -> Vec<
     if bounces.iter().all(|b| b.reporting_mta.is_some()) {
         return bounces;
     }
-    re!(re_self, r"(?i)this is the\b[^\n]{0,60}?\b(?:program|agent|system|daemon|service)\b[^\n]{0,30}?\bat (?:host )?([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
-    re!(re_by, r"(?i)\bby\s+([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
+    re!(pub(crate) re_self, r"(?i)this is the\b[^\n]{0,60}?\b(?:program|agent|system|daemon|service)\b[^\n]{0,30}?\bat (?:host )?([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
+    re!(pub(crate) re_by, r"(?i)\bby\s+([A-Za-z0-9][\w-]*(?:\.[\w-]+)+)");
     let host = re_self()
         .captures(report_text(body))
         .map(|c| c[1].trim_end_matches('.').to_string())
@@ -398,7 +388,7 @@ pub fn sent_by(mail: &Mail, pattern: &Regex) -> bool {
 /// A bounce forwarded inline as text: a header block of a delivery report (sent by a mail
 /// system, or of type multipart/report) inside the body, parsed as an email of its own.
 fn embedded_report(body: &str) -> Option<Mail> {
-    re!(re_embedded, r"(?im)^(?:From:[^\n]*(?:mailer-daemon|postmaster|mail delivery)|Content-Type:\s*multipart/report)");
+    re!(pub(crate) re_embedded, r"(?im)^(?:From:[^\n]*(?:mailer-daemon|postmaster|mail delivery)|Content-Type:\s*multipart/report)");
     let m = re_embedded().find(body)?;
     // Back up to the start of the header block that holds the line.
     let mut start = m.start();
@@ -413,8 +403,8 @@ fn embedded_report(body: &str) -> Option<Mail> {
         start = prev_start;
     }
     let inner = super::mime::parse(&body.as_bytes()[start..])?;
-    re!(re_system_from, r"(?i)mailer-daemon|postmaster|mail delivery|mail administrator");
-    re!(re_bounce_subject, r"(?i)undeliver|returned mail|delivery (status|failure|has failed|notification)|failure notice|mail delivery failed|non-?delivery|delivery problem");
+    re!(pub(crate) re_system_from, r"(?i)mailer-daemon|postmaster|mail delivery|mail administrator");
+    re!(pub(crate) re_bounce_subject, r"(?i)undeliver|returned mail|delivery (status|failure|has failed|notification)|failure notice|mail delivery failed|non-?delivery|delivery problem");
     let from_system = inner.header("From").is_some_and(|f| re_system_from().is_match(f));
     let is_report = inner.header("Content-Type").is_some_and(|c| c.to_ascii_lowercase().contains("multipart/report"))
         || re_bounce_subject().is_match(inner.subject());
@@ -556,7 +546,7 @@ fn has_signal(diagnostic: &str) -> bool {
 /// server that writes them inline): read like a delivery-status part, with the text before
 /// them as the human-readable part.
 fn inline_dsn_fields(mail: &Mail, report: &str) -> Option<Vec<Bounce>> {
-    re!(re_field, r"(?im)^(final-recipient|diagnostic-code|original-recipient)\s*:");
+    re!(pub(crate) re_field, r"(?im)^(final-recipient|diagnostic-code|original-recipient)\s*:");
     let first = re_field().find(report)?;
     let lower = report.to_ascii_lowercase();
     let start = lower.find("reporting-mta:").filter(|&i| i < first.start()).unwrap_or(first.start());

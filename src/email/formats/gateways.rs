@@ -12,22 +12,11 @@
 use super::{addresses, bounce, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct MailMarshal;
 pub struct MessageLabs;
 pub struct InterScan;
 pub struct MFilter;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_mm, r"(?is)could not be delivered because of\s*(.*?)\s*the following recipients? (?:were|was) affected:?\s*(.*?)(?:\n\s*additional information|\z)");
 re!(re_mm_field, r"(?im)^\s*(remote-mta|reporting-mta|last-attempt-date):\s*<?([^>\n]*)>?\s*$");

@@ -14,21 +14,10 @@
 use super::{addresses, bounce, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct GmailLegacy;
 pub struct GoogleGroups;
 pub struct GmailCurrent;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_intro, r"(?im)^\s*delivery to the following recipients? (failed permanently|has been delayed|failed|was delayed)");
 re!(re_details, r"(?im)^\s*technical details of (permanent|temporary) failure:?");

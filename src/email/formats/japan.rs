@@ -11,20 +11,9 @@
 use super::{bounce, first_address, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct Ezweb;
 pub struct KddiAuOne;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_rcpt, r"^\s*(?:Recipient:\s*)?<([^<>\s]+@[^<>\s]+)>:?\s*(.*)$");
 re!(re_kddi, r"(?im)^\s*could not be delivered to:\s*<?([^<>\s]+@[^<>\s]+)>?\s*$");

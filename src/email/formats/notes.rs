@@ -9,20 +9,9 @@
 use super::{bounce, first_address, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct Notes;
 pub struct Domino;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_failure, r"(?im)^-+\s*failure reasons\s*-+\s*$");
 re!(re_section_end, r"^-+\s*\S.*-+\s*$");

@@ -15,19 +15,8 @@
 use super::{bounce, Decoder};
 use crate::email::mime::Mail;
 use crate::email::{normalize_address, Bounce};
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct Postfix;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_intro, r"(?im)^\s*this is the (postfix program|mail system) at host");
 re!(re_rcpt, r"^<([^<>\s]+@[^<>\s]+)>(?:\s*\(expanded from\s*<([^<>\s]*)>\))?:\s*(.*)$");

@@ -16,19 +16,8 @@
 use super::{bounce, recipient_blocks, Decoder};
 use crate::email::mime::Mail;
 use crate::email::{normalize_address, Bounce};
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct Qmail;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(
     re_intro,

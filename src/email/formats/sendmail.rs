@@ -20,19 +20,8 @@
 use super::{addresses, bounce, first_address, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct Sendmail;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_list_head, r"(?im)^\s*-*\s*the following addresses? (had|has) (permanent fatal errors|delivery (problems|errors)|transient non-fatal errors|errors)\s*-*\s*$");
 re!(re_transcript_head, r"(?im)^\s*-+\s*transcript of (the )?session follows\s*-+\s*$");

@@ -20,8 +20,6 @@
 use super::{bounce, first_address, Decoder};
 use crate::email::mime::Mail;
 use crate::email::Bounce;
-use regex::Regex;
-use std::sync::OnceLock;
 
 pub struct DragonFly;
 pub struct OpenSmtpd;
@@ -31,15 +29,6 @@ pub struct MailFoundry;
 pub struct ApacheJames;
 pub struct TroubleDelivering;
 pub struct Fml;
-
-macro_rules! re {
-    ($name:ident, $pat:expr) => {
-        fn $name() -> &'static Regex {
-            static R: OnceLock<Regex> = OnceLock::new();
-            R.get_or_init(|| Regex::new($pat).expect("valid built-in regex"))
-        }
-    };
-}
 
 re!(re_df_intro, r"(?im)^there was an error delivering your mail to <([^<>\s]+@[^<>\s]+)>\.?\s*$");
 re!(re_df_host, r"(?im)^([A-Za-z0-9][\w.-]*)\s*(?:\[[^\]]*\])?\s*did not like our (final DATA|RCPT TO|MAIL FROM|DATA|EHLO|HELO|[A-Z ]+?):\s*$");
