@@ -65,7 +65,7 @@ fn main() {
     }
 
     // Whole bounce emails: the labelled sample set.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/sisimai-dev");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sisimai-dev");
     if let Ok(rd) = std::fs::read_dir(&dir) {
         let mut mails: Vec<Vec<u8>> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "eml")).filter_map(|p| std::fs::read(p).ok()).collect();
         mails.sort();

@@ -276,7 +276,7 @@ fn prefiltered_rules_match_like_one_regex_set() {
             texts.push(format!("xx{}yy", ex.replace(' ', "")));
         }
     }
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/sisimai-dev");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sisimai-dev");
     if let Ok(rd) = std::fs::read_dir(&dir) {
         for e in rd.flatten() {
             if let Ok(b) = std::fs::read(e.path()) {

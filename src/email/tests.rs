@@ -1,10 +1,11 @@
-//! Whole-email tests against the labelled samples in ../shared/eval (not copied here), and
+//! Whole-email tests against the labelled samples in tests/fixtures/sisimai-dev (a copy of the
+//! development half of Sisimai's public test set, BSD-2; see its LICENSE), and
 //! robustness tests on synthetic emails.
 
 use super::{analyze_email, analyze_file, formats, mime};
 use crate::model::{Category, Record};
 
-const SAMPLES: &str = "../shared/eval/sisimai-dev";
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sisimai-dev");
 
 fn sample(name: &str) -> Vec<Record> {
     let path = format!("{SAMPLES}/{name}");
@@ -270,7 +271,7 @@ fn unreadable_nested_boundary_still_gives_the_text() {
 
 fn samples() -> Vec<(String, Vec<u8>)> {
     let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(SAMPLES)
-        .expect("the labelled samples in ../shared/eval")
+        .expect("the labelled samples in tests/fixtures/sisimai-dev")
         .flatten()
         .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("readable")))
         .collect();

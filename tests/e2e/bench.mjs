@@ -72,7 +72,7 @@ try {
   console.log(`browser: ${b.analysed} rows (${mb.toFixed(0)} MB) in ${b.secs.toFixed(2)} s = ${(b.analysed / b.secs / 1e6).toFixed(2)} M rows/s, ${(mb / b.secs).toFixed(0)} MB/s; tab memory peak ${b.peakMB.toFixed(0)} MB (${b.baseMB.toFixed(0)} MB before; the worker's wasm memory ${b.wasmMB.toFixed(0)} MB)`);
   console.log(`native CLI, same file: ${n.toFixed(2)} s = ${(rows / n / 1e6).toFixed(2)} M rows/s; browser/native time ratio ${(b.secs / n).toFixed(2)}`);
 
-  const dir = path.join(root, '..', 'shared', 'eval', 'sisimai-dev');
+  const dir = path.join(root, 'tests', 'fixtures', 'sisimai-dev');
   if (fs.existsSync(dir)) {
     const mails = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).map((f) => fs.readFileSync(path.join(dir, f)));
     const rounds = 10;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch, open, screenshot, root } from './harness.mjs';
 
-const samples = path.join(root, '..', 'shared', 'eval', 'sisimai-dev');
+const samples = path.join(root, 'tests', 'fixtures', 'sisimai-dev');
 const labels = JSON.parse(fs.readFileSync(path.join(samples, 'labels.json'), 'utf8'));
 const expected = (file) => labels.find((l) => l.file === file).expected;
 let server, browser;
