@@ -1,11 +1,13 @@
 //! The command-line interface (native only).
 
-use bouncelens::knowledge::search;
 use bouncelens::model::{Id, Record};
+use bouncelens::reference as search;
 use bouncelens::paste;
+use bouncelens::text::{self, looks_like_email, Container};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 const ABOUT: &str = "Explains email bounces in plain language: what happened, whose problem it is and what to do.";
 
@@ -107,51 +109,62 @@ enum AnalyzeFormat {
     Text,
 }
 
-pub fn run() -> i32 {
+/// Runs the command line and returns the process's exit code: 0 when all went well, 1 when
+/// something was not found or could not be read, 2 for an error that stopped the command.
+/// Output to a closed pipe (`bouncelens analyze big.csv | head`) ends the command quietly.
+pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let code = match cli.command {
-        Command::Explain { text, format } => explain(text, format, &mut out),
-        Command::Lookup { query, format, limit } => lookup(&query.join(" "), format, limit, &mut out),
-        Command::Analyze { paths, format, summary, sent } => analyze(&paths, format, summary, sent, &mut out),
+    let result = dispatch(cli.command, &mut out).and_then(|code| out.flush().map(|_| code));
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bouncelens: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command, out: &mut impl Write) -> io::Result<ExitCode> {
+    match command {
+        Command::Explain { text, format } => explain(text, format, out),
+        Command::Lookup { query, format, limit } => lookup(&query.join(" "), format, limit, out),
+        Command::Analyze { paths, format, summary, sent } => analyze(&paths, format, summary, sent, out),
         Command::Generate { layout, rows, campaigns, seed } => match bouncelens::batch::generate::Layout::from_name(&layout) {
             Some(layout) => {
                 let spec = bouncelens::batch::generate::Spec { layout, rows, seed, campaigns };
-                match bouncelens::batch::generate::write(&spec, &mut out) {
-                    Ok(()) => 0,
-                    Err(e) => {
-                        eprintln!("bouncelens: {e}");
-                        1
-                    }
-                }
+                bouncelens::batch::generate::write(&spec, out)?;
+                Ok(ExitCode::SUCCESS)
             }
             None => {
                 eprintln!("bouncelens: unknown layout {layout:?}");
-                2
+                Ok(ExitCode::from(2))
             }
         },
-    };
-    let _ = out.flush();
-    code
+    }
 }
 
-fn read_stdin() -> Result<String, String> {
+/// 0 when nothing failed, 1 otherwise.
+fn code(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn read_stdin() -> io::Result<String> {
     let mut bytes = vec![];
-    io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
-    Ok(bouncelens::email::decode_text(&bytes).0)
+    io::stdin().read_to_end(&mut bytes).map_err(|e| io::Error::new(e.kind(), format!("cannot read standard input: {e}")))?;
+    Ok(text::decode(&bytes).0)
 }
 
-fn explain(text: Option<String>, format: ExplainFormat, out: &mut impl Write) -> i32 {
+fn explain(text: Option<String>, format: ExplainFormat, out: &mut impl Write) -> io::Result<ExitCode> {
     let text = match text {
         Some(t) => t,
-        None => match read_stdin() {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("bouncelens: {e}");
-                return 1;
-            }
-        },
+        None => read_stdin()?,
     };
     let analysis = paste::analyze(&text);
     for n in &analysis.notices {
@@ -159,19 +172,16 @@ fn explain(text: Option<String>, format: ExplainFormat, out: &mut impl Write) ->
     }
     for (i, r) in analysis.records.iter().enumerate() {
         match format {
-            ExplainFormat::Json => {
-                let _ = writeln!(out, "{}", serde_json::to_string(r).expect("records serialise"));
-            }
-            ExplainFormat::Text => {
-                let _ = write_card(out, i + 1, r);
-            }
+            ExplainFormat::Json => writeln!(out, "{}", json(r))?,
+            ExplainFormat::Text => write_card(out, i + 1, r)?,
         }
     }
-    if analysis.records.is_empty() {
-        1
-    } else {
-        0
-    }
+    Ok(code(!analysis.records.is_empty()))
+}
+
+/// A record as one line of JSON (records always serialise: their fields are plain data).
+fn json(r: &impl serde::Serialize) -> String {
+    serde_json::to_string(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 fn wrap(text: &str, indent: usize, width: usize) -> String {
@@ -201,7 +211,7 @@ fn write_card(out: &mut impl Write, n: usize, r: &Record) -> io::Result<()> {
         writeln!(out, "  Recipient  {rcpt}")?;
     }
     writeln!(out, "  Reply      {}", wrap(&v.diagnostic, 13, 100))?;
-    let codes = [v.reply_code.as_deref(), v.enhanced_code.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
+    let codes = [v.reply_code.map(|c| c.to_string()), v.enhanced_code.map(|c| c.to_string())].into_iter().flatten().collect::<Vec<_>>().join(" ");
     if !codes.is_empty() {
         writeln!(out, "  Codes      {codes}")?;
     }
@@ -229,34 +239,30 @@ fn write_card(out: &mut impl Write, n: usize, r: &Record) -> io::Result<()> {
     writeln!(out)
 }
 
-fn lookup(query: &str, format: ExplainFormat, limit: usize, out: &mut impl Write) -> i32 {
+fn lookup(query: &str, format: ExplainFormat, limit: usize, out: &mut impl Write) -> io::Result<ExitCode> {
     let exact = search::detail(query.trim());
     let hits = search::search(query, limit);
     match format {
         ExplainFormat::Json => {
             let v = serde_json::json!({ "query": query, "entry": exact, "results": hits });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&v).expect("serialisable"));
+            writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default())?;
         }
         ExplainFormat::Text => {
             if let Some(d) = &exact {
-                let _ = write_detail(out, d);
+                write_detail(out, d)?;
             }
             if hits.is_empty() && exact.is_none() {
-                let _ = writeln!(out, "Nothing found for {query:?}. Try a code (550, 5.7.26), a provider with a code (421 gmail) or a word (dmarc, mailbox full).");
+                writeln!(out, "Nothing found for {query:?}. Try a code (550, 5.7.26), a provider with a code (421 gmail) or a word (dmarc, mailbox full).")?;
             } else if !hits.is_empty() {
-                let _ = writeln!(out, "Results for {query:?}:");
+                writeln!(out, "Results for {query:?}:")?;
                 for h in &hits {
-                    let provider = h.entry.provider.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
-                    let _ = writeln!(out, "  {:<10} {}{}  → {}  (bouncelens lookup {})", h.entry.heading, h.entry.title, provider, h.entry.category.id(), h.entry.id);
+                    let provider = h.entry.provider.as_ref().map(|p| format!(" [{p}]")).unwrap_or_default();
+                    writeln!(out, "  {:<10} {}{}  → {}  (bouncelens lookup {})", h.entry.heading, h.entry.title, provider, h.entry.category.id(), h.entry.id)?;
                 }
             }
         }
     }
-    if hits.is_empty() && exact.is_none() {
-        1
-    } else {
-        0
-    }
+    Ok(code(!(hits.is_empty() && exact.is_none())))
 }
 
 fn write_detail(out: &mut impl Write, d: &search::Detail) -> io::Result<()> {
@@ -291,7 +297,7 @@ fn write_detail(out: &mut impl Write, d: &search::Detail) -> io::Result<()> {
     writeln!(out)
 }
 
-fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option<u64>, out: &mut impl Write) -> i32 {
+fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option<u64>, out: &mut impl Write) -> io::Result<ExitCode> {
     use bouncelens::batch::{self, Session};
     let mut failures = 0;
     let mut files = vec![];
@@ -313,9 +319,9 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
             }
         };
         let head = &head[..n];
-        let (text_head, _) = bouncelens::email::decode_text(head);
-        let is_email = !batch::is_zip(head)
-            && (head.starts_with(b"From ") || paste::looks_like_email(&text_head) || source.to_ascii_lowercase().ends_with(".eml"));
+        let (text_head, _) = text::decode(head);
+        let container = text::container(head);
+        let is_email = container == Container::Plain && (head.starts_with(b"From ") || looks_like_email(&text_head) || source.to_ascii_lowercase().ends_with(".eml"));
         if is_email && !summary && format != AnalyzeFormat::Csv {
             let bytes = match std::fs::read(f) {
                 Ok(b) => b,
@@ -331,12 +337,10 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
             }
             for r in records {
                 match format {
-                    AnalyzeFormat::Jsonl => {
-                        let _ = writeln!(out, "{}", serde_json::to_string(&r).expect("records serialise"));
-                    }
+                    AnalyzeFormat::Jsonl => writeln!(out, "{}", json(&r))?,
                     AnalyzeFormat::Text => {
                         n_cards += 1;
-                        let _ = write_card(out, n_cards, &r);
+                        write_card(out, n_cards, &r)?;
                     }
                     _ => all.push(r),
                 }
@@ -347,7 +351,7 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
             session.expect_bytes(m.len());
         }
         let result = std::fs::File::open(f).and_then(|file| {
-            if batch::is_zip(head) {
+            if container == Container::Zip {
                 batch::feed_zip(&mut session, &source, std::io::BufReader::new(file), 1 << 20)
             } else {
                 batch::feed_reader(&mut session, &source, file, 1 << 20)
@@ -368,19 +372,17 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
     }
     if summary {
         match format {
-            AnalyzeFormat::Text => {
-                let _ = write_report(out, &session.report());
-            }
+            AnalyzeFormat::Text => write_report(out, &session.report())?,
             _ => {
-                let _ = batch::export::report_json(&session, out);
-                let _ = writeln!(out);
+                batch::export::report_json(&session, out)?;
+                writeln!(out)?;
             }
         }
-        return if failures > 0 { 1 } else { 0 };
+        return Ok(code(failures == 0));
     }
     match format {
         AnalyzeFormat::Csv => {
-            let _ = batch::export::rows_csv(&session, out, None);
+            batch::export::rows_csv(&session, out, None)?;
         }
         _ => {
             for r in &session.rows {
@@ -397,12 +399,10 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
                     },
                 };
                 match format {
-                    AnalyzeFormat::Jsonl => {
-                        let _ = writeln!(out, "{}", serde_json::to_string(&rec).expect("records serialise"));
-                    }
+                    AnalyzeFormat::Jsonl => writeln!(out, "{}", json(&rec))?,
                     AnalyzeFormat::Text => {
                         n_cards += 1;
-                        let _ = write_card(out, n_cards, &rec);
+                        write_card(out, n_cards, &rec)?;
                     }
                     _ => all.push(rec),
                 }
@@ -410,13 +410,9 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
         }
     }
     if format == AnalyzeFormat::Json {
-        let _ = writeln!(out, "{}", serde_json::to_string_pretty(&all).expect("records serialise"));
+        writeln!(out, "{}", serde_json::to_string_pretty(&all).unwrap_or_default())?;
     }
-    if failures > 0 {
-        1
-    } else {
-        0
-    }
+    Ok(code(failures == 0))
 }
 
 fn read_head(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {

@@ -3,6 +3,18 @@
 //!
 //! The analysis core (this crate without the `ui` module) is plain Rust: it builds and tests
 //! natively, powers the `bouncelens` command-line tool, and runs unchanged in the browser.
+//!
+//! The modules form layers, and each only uses the layers below it (a test checks this):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 0 | [`smtp`], [`text`] | shared small pieces: codes, commands, addresses; encodings, sniffing, mbox |
+//! | 1 | [`model`] | the verdict vocabulary of the taxonomy |
+//! | 2 | [`knowledge`] | the data: codes, providers, rules, policy |
+//! | 3 | [`classify`] | one reply text in, one verdict out |
+//! | 4 | [`email`] | whole bounce emails, per recipient |
+//! | 5 | [`paste`], [`batch`], [`reference`] | what the three views and the CLI commands do |
+//! | 6 | `ui` | the web app (wasm32 only); the CLI is the `bouncelens` binary |
 
 /// `re!(name, pattern)` defines `fn name() -> &'static Regex`, compiled on first use
 /// (`re!(pub(crate) name, pattern)` to share it). Used by the modules below.
@@ -21,6 +33,9 @@ pub mod email;
 pub mod knowledge;
 pub mod model;
 pub mod paste;
+pub mod reference;
+pub mod smtp;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

@@ -4,8 +4,8 @@
 mod cli;
 
 #[cfg(not(target_arch = "wasm32"))]
-fn main() {
-    std::process::exit(cli::run());
+fn main() -> std::process::ExitCode {
+    cli::run()
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -4,8 +4,10 @@
 //! `data-testid` hooks, the exports and the evaluation scripts use them exactly as written.
 //! Human labels live next to them so every view words them the same way.
 
-use serde::{Deserialize, Serialize};
+use crate::smtp::{Command, EnhancedCode, ReplyCode};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::str::FromStr;
 
 /// A closed set of ids with a human label.
 pub trait Id: Sized + Copy + 'static {
@@ -140,6 +142,15 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How urgent an alert about a whole send is (most urgent first).
+    Severity {
+        Critical = "critical", "Critical";
+        Warning = "warning", "Warning";
+        Info = "info", "Info";
+    }
+}
+
 impl Category {
     /// The bounce type this cause gives, for a condition of the given class.
     pub fn bounce_type(self, class: Class) -> BounceType {
@@ -266,18 +277,118 @@ pub struct Evidence {
     pub signal: String,
 }
 
+/// The id of a mailbox provider of the knowledge base (`gmail`, `microsoft`...).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ProviderId(pub String);
+
+impl ProviderId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProviderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What decided a verdict. In JSON it is one string: `rule:<id>`, `enhanced:<code>`,
+/// `reply:<code>`, `label`, `format`, `event`, `model`, with ` (refused at MAIL FROM)` after
+/// it when the command changed the reading.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecidedBy {
+    /// A wording rule: a built-in rule of the knowledge base or one of the user's own.
+    Rule(String),
+    /// The enhanced status code (its registry meaning).
+    Enhanced(EnhancedCode),
+    /// The basic reply code.
+    Reply(ReplyCode),
+    /// The sending platform's label, in an export that gave no reply.
+    PlatformLabel,
+    /// The report's format itself: a complaint (feedback) report or an automatic reply.
+    ReportFormat,
+    /// An export's event type (a spam report event).
+    Event,
+    /// The word model, where no rule or code decided.
+    WordModel,
+    /// Another reading, turned into "your sender address was refused" because the server
+    /// gave it to the `MAIL FROM` command.
+    RefusedAtMailFrom(Box<DecidedBy>),
+}
+
+impl DecidedBy {
+    /// The rule id, when a rule decided (directly or before the MAIL FROM reading).
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            DecidedBy::Rule(id) => Some(id),
+            DecidedBy::RefusedAtMailFrom(inner) => inner.rule(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DecidedBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecidedBy::Rule(id) => write!(f, "rule:{id}"),
+            DecidedBy::Enhanced(c) => write!(f, "enhanced:{c}"),
+            DecidedBy::Reply(c) => write!(f, "reply:{c}"),
+            DecidedBy::PlatformLabel => f.write_str("label"),
+            DecidedBy::ReportFormat => f.write_str("format"),
+            DecidedBy::Event => f.write_str("event"),
+            DecidedBy::WordModel => f.write_str("model"),
+            DecidedBy::RefusedAtMailFrom(inner) => write!(f, "{inner} (refused at MAIL FROM)"),
+        }
+    }
+}
+
+impl FromStr for DecidedBy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Some(inner) = s.strip_suffix(" (refused at MAIL FROM)") {
+            return Ok(DecidedBy::RefusedAtMailFrom(Box::new(inner.parse()?)));
+        }
+        Ok(match s.split_once(':') {
+            Some(("rule", id)) => DecidedBy::Rule(id.to_string()),
+            Some(("enhanced", c)) => DecidedBy::Enhanced(c.parse()?),
+            Some(("reply", c)) => DecidedBy::Reply(c.parse()?),
+            _ => match s {
+                "label" => DecidedBy::PlatformLabel,
+                "format" => DecidedBy::ReportFormat,
+                "event" => DecidedBy::Event,
+                "model" => DecidedBy::WordModel,
+                _ => return Err(format!("unknown decider {s:?}")),
+            },
+        })
+    }
+}
+
+impl Serialize for DecidedBy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DecidedBy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// The classifier's answer for one diagnostic text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
-    pub reply_code: Option<String>,
-    pub enhanced_code: Option<String>,
+    pub reply_code: Option<ReplyCode>,
+    pub enhanced_code: Option<EnhancedCode>,
     #[serde(rename = "class")]
     pub class: Class,
     pub bounce_type: BounceType,
     pub category: Category,
     pub action: Action,
     pub owner: Owner,
-    pub provider: Option<String>,
+    pub provider: Option<ProviderId>,
     pub confidence: Confidence,
     /// One line: what happened.
     pub summary: String,
@@ -290,10 +401,25 @@ pub struct Verdict {
     /// Where a provider's documentation differs from common advice, what we follow and why.
     pub provider_note: Option<String>,
     pub evidence: Vec<Evidence>,
-    /// The id of the knowledge entry that decided (a rule id, `reply:550`, `enhanced:X.1.1`...).
-    pub decided_by: Option<String>,
+    /// What decided the verdict.
+    pub decided_by: Option<DecidedBy>,
+    /// The other likely reading when the verdict is not sure ("could be reputation").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alternative: Option<Category>,
     /// The text that was classified, after the noise around it was removed.
     pub diagnostic: String,
+}
+
+impl Verdict {
+    /// The provider's id, as text.
+    pub fn provider_id(&self) -> Option<&str> {
+        self.provider.as_ref().map(|p| p.as_str())
+    }
+
+    /// Whether the verdict tells to take the address (or its whole domain) off the list.
+    pub fn suppresses(&self) -> bool {
+        matches!(self.action, Action::Suppress | Action::SuppressDomain)
+    }
 }
 
 /// One analysed bounce: the verdict plus what is known about the message and recipient.
@@ -319,7 +445,7 @@ pub struct Context {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote_mta: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub smtp_command: Option<String>,
+    pub smtp_command: Option<Command>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -332,7 +458,7 @@ pub struct Context {
     pub list_id: Option<String>,
     /// The DSN `Action:` field (failed, delayed, delivered, relayed, expanded).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub dsn_action: Option<String>,
+    pub dsn_action: Option<crate::smtp::DsnAction>,
     /// The label the sending platform gave (e.g. "Hard", "Permanent/Suppressed").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vendor_label: Option<String>,
@@ -372,5 +498,22 @@ mod tests {
         assert_eq!(Category::Authentication.owner(), Owner::SenderInfrastructure);
         assert_eq!(Category::RateLimited.owner(), Owner::SendingBehaviour);
         assert_eq!(Category::SenderConfig.bounce_type(Class::Permanent), BounceType::Technical);
+    }
+
+    #[test]
+    fn deciders_round_trip_as_strings() {
+        for d in [
+            DecidedBy::Rule("gmail.dmarc".into()),
+            DecidedBy::Enhanced("5.7.26".parse().unwrap()),
+            DecidedBy::Reply(ReplyCode(550)),
+            DecidedBy::PlatformLabel,
+            DecidedBy::RefusedAtMailFrom(Box::new(DecidedBy::Rule("generic.user-unknown".into()))),
+        ] {
+            let s = d.to_string();
+            assert_eq!(s.parse::<DecidedBy>(), Ok(d.clone()), "{s}");
+            assert_eq!(serde_json::from_str::<DecidedBy>(&serde_json::to_string(&d).unwrap()).unwrap(), d);
+        }
+        assert_eq!(DecidedBy::RefusedAtMailFrom(Box::new(DecidedBy::Rule("x".into()))).rule(), Some("x"));
+        assert_eq!(DecidedBy::Reply(ReplyCode(550)).to_string(), "reply:550");
     }
 }

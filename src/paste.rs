@@ -1,8 +1,11 @@
-//! What the Paste view and `bouncelens explain` do with a text: split it into messages (one per
-//! line, blocks separated by blank lines, multi-line replies kept together) and classify each.
+//! What the Paste view and `bouncelens explain` do with a text: a whole bounce email goes to
+//! the email reader; anything else is split into messages (one per line, blocks separated by
+//! blank lines, multi-line replies kept together) and each is classified.
 
 use crate::classify::{extract, Classifier, Hints};
 use crate::model::Record;
+use crate::smtp::code::has_code;
+use crate::text::{self, human_bytes, looks_like_email, mbox};
 
 /// The most text analysed from one paste; the rest is ignored and the user is told.
 pub const MAX_PASTE_BYTES: usize = 1 << 20;
@@ -37,7 +40,7 @@ pub struct Message {
 ///   previous one).
 pub fn split_messages(text: &str) -> Vec<Message> {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let text = extract::undo_quoted_printable(&text);
+    let text = text::undo_quoted_printable(&text);
     let mut out: Vec<Message> = vec![];
     let mut block: Vec<(usize, &str)> = vec![];
     let lines: Vec<&str> = text.lines().collect();
@@ -56,7 +59,7 @@ fn flush_block(block: &mut Vec<(usize, &str)>, out: &mut Vec<Message>) {
     if block.is_empty() {
         return;
     }
-    let coded: Vec<bool> = block.iter().map(|(_, l)| extract::line_has_code(extract::strip_line_prefix(l))).collect();
+    let coded: Vec<bool> = block.iter().map(|(_, l)| has_code(extract::strip_line_prefix(l))).collect();
     let any_code = coded.iter().any(|c| *c);
     let mut current: Option<Message> = None;
     let mut multiline: Option<String> = None;
@@ -150,39 +153,6 @@ fn reply_prefix(line: &str) -> Option<(String, char)> {
     }
 }
 
-/// Whether a text looks like a whole email (headers first) rather than reply lines.
-pub fn looks_like_email(text: &str) -> bool {
-    let mut headers = 0;
-    let mut known = 0;
-    for line in text.lines().take(40) {
-        if line.trim().is_empty() {
-            break;
-        }
-        if line.starts_with(' ') || line.starts_with('\t') {
-            continue;
-        }
-        if line.starts_with("From ") && headers == 0 {
-            headers += 1;
-            known += 1;
-            continue;
-        }
-        match line.split_once(':') {
-            Some((name, _)) if !name.is_empty() && name.len() < 40 && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
-                headers += 1;
-                let n = name.to_ascii_lowercase();
-                if matches!(
-                    n.as_str(),
-                    "received" | "from" | "to" | "subject" | "date" | "return-path" | "content-type" | "mime-version" | "message-id" | "delivered-to" | "x-failed-recipients" | "auto-submitted"
-                ) {
-                    known += 1;
-                }
-            }
-            _ => return false,
-        }
-    }
-    headers >= 3 && known >= 2
-}
-
 /// Analyses a paste: one record per message.
 pub fn analyze(text: &str) -> PasteAnalysis {
     let mut analysis = PasteAnalysis::default();
@@ -194,8 +164,8 @@ pub fn analyze(text: &str) -> PasteAnalysis {
         }
         analysis.notices.push(format!(
             "The text is {} long; only the first {} were analysed. Drop the file on the File view to analyse all of it.",
-            human_bytes(text.len()),
-            human_bytes(cut)
+            human_bytes(text.len() as u64),
+            human_bytes(cut as u64)
         ));
         text = &text[..cut];
     }
@@ -221,7 +191,7 @@ pub fn analyze(text: &str) -> PasteAnalysis {
                 cut -= 1;
             }
             body = &body[..cut];
-            analysis.notices.push(format!("Message {} (line {}) is very long; only its first {} were analysed.", i + 1, m.line, human_bytes(cut)));
+            analysis.notices.push(format!("Message {} (line {}) is very long; only its first {} were analysed.", i + 1, m.line, human_bytes(cut as u64)));
         }
         let cleaned = extract::clean(body);
         let recipient = cleaned.recipient.clone();
@@ -232,7 +202,7 @@ pub fn analyze(text: &str) -> PasteAnalysis {
             source: Some(format!("paste:line {}", m.line)),
             context: crate::model::Context {
                 remote_mta: cleaned.remote_mta.clone(),
-                smtp_command: cleaned.smtp_command.clone(),
+                smtp_command: cleaned.smtp_command,
                 ..Default::default()
             },
         });
@@ -248,16 +218,17 @@ pub fn analyze(text: &str) -> PasteAnalysis {
     analysis
 }
 
-/// Analyses a dropped or opened file in the Paste view: an email (or mbox) from its bytes
-/// (charsets and transfer encodings are decoded by the email reader), anything else as text.
+/// Analyses a dropped or opened file in the Paste view (and a file given to `bouncelens
+/// analyze` that is not an export): an email or an mbox from its bytes (charsets and transfer
+/// encodings are decoded by the email reader), anything else as text.
 pub fn analyze_bytes(bytes: &[u8], name: &str) -> PasteAnalysis {
     let mut analysis = PasteAnalysis::default();
     if bytes.len() > 32 * MAX_PASTE_BYTES {
-        analysis.notices.push(format!("{name} is {}; open it in the File view, which reads files of any size.", human_bytes(bytes.len())));
+        analysis.notices.push(format!("{name} is {}; open it in the File view, which reads files of any size.", human_bytes(bytes.len() as u64)));
         return analysis;
     }
-    let (text, _) = crate::email::decode_text(&bytes[..bytes.len().min(65536)]);
-    if crate::email::is_mbox(bytes) || bytes.starts_with(b"From ") || looks_like_email(&text) || name.to_ascii_lowercase().ends_with(".eml") {
+    let (head, _) = text::decode(&bytes[..bytes.len().min(65536)]);
+    if mbox::is_mbox(bytes) || bytes.starts_with(b"From ") || looks_like_email(&head) || name.to_ascii_lowercase().ends_with(".eml") {
         analysis.records = crate::email::analyze_file(bytes, name);
         if analysis.records.len() > MAX_MESSAGES {
             analysis.notices.push(format!("{name} holds {} bounces; the first {MAX_MESSAGES} are shown. The File view shows them all.", analysis.records.len()));
@@ -268,19 +239,12 @@ pub fn analyze_bytes(bytes: &[u8], name: &str) -> PasteAnalysis {
         }
         return analysis;
     }
-    let (text, _) = crate::email::decode_text(bytes);
-    analyze(&text)
-}
-
-/// "1.2 MB", "340 KB", "12 bytes".
-pub fn human_bytes(n: usize) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MB", n as f64 / (1 << 20) as f64)
-    } else if n >= 1024 {
-        format!("{} KB", n / 1024)
-    } else {
-        format!("{n} bytes")
+    let (text, _) = text::decode(bytes);
+    let mut analysis = analyze(&text);
+    for r in &mut analysis.records {
+        r.source = Some(format!("{name}:{}", r.source.as_deref().unwrap_or("").trim_start_matches("paste:")));
     }
+    analysis
 }
 
 #[cfg(test)]
@@ -319,10 +283,42 @@ mod tests {
     }
 
     #[test]
-    fn email_detection() {
-        assert!(looks_like_email("Return-Path: <>\nReceived: from x\nFrom: MAILER-DAEMON\nSubject: Undelivered\n\nbody"));
-        assert!(!looks_like_email("550 5.1.1 user unknown\n421 4.7.0 later"));
-        assert!(!looks_like_email("Diagnostic-Code: smtp; 550 5.1.1 user unknown"));
+    fn a_pasted_exchange_bounce_gives_a_card_per_recipient() {
+        // Exchange/Office 365 writes header names longer than 40 characters; the whole report
+        // pasted as text is still an email, read per recipient.
+        let bounce = [
+            "Received: from AM0PR01MB1234.eurprd01.prod.exchangelabs.com (2603:10a6:208:1::1) by AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+            "X-MS-Exchange-Transport-CrossTenantHeadersStamped: AM0PR01MB1234",
+            "X-MS-Exchange-Organization-AuthSource: AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+            "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@example.com>",
+            "To: <sender@example.com>",
+            "Subject: Undeliverable: Spring newsletter",
+            "Date: Tue, 1 Dec 2026 10:00:00 +0000",
+            "Content-Type: text/plain; charset=utf-8",
+            "",
+            "Delivery has failed to these recipients or groups:",
+            "",
+            "ann@example.org",
+            "The email address you entered couldn't be found.",
+            "",
+            "bob@example.net",
+            "The recipient's mailbox is full and can't accept messages now.",
+            "",
+            "Diagnostic information for administrators:",
+            "",
+            "Generating server: AM0PR01MB1234.eurprd01.prod.exchangelabs.com",
+            "",
+            "ann@example.org",
+            "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup'",
+            "",
+            "bob@example.net",
+            "Remote Server returned '552 5.2.2 mailbox full'",
+        ]
+        .join("\n");
+        let a = analyze(&bounce);
+        let got: Vec<(Option<&str>, crate::model::Category)> = a.records.iter().map(|r| (r.recipient.as_deref(), r.verdict.category)).collect();
+        use crate::model::Category::*;
+        assert_eq!(got, vec![(Some("ann@example.org"), InvalidRecipient), (Some("bob@example.net"), MailboxFull)], "{:#?}", a.records);
     }
 
     #[test]
@@ -341,6 +337,6 @@ mod tests {
         let line = format!("550 5.1.1 {}", "x".repeat(2 << 20));
         let a = analyze(&line);
         assert_eq!(a.records.len(), 1);
-        assert_eq!(a.records[0].verdict.reply_code.as_deref(), Some("550"));
+        assert_eq!(a.records[0].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("550"));
     }
 }

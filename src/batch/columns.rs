@@ -2,6 +2,8 @@
 //! (Mailchimp, Klaviyo, HubSpot, ActiveCampaign, SendGrid, Mailgun, Amazon SES, Postmark,
 //! Brevo, Campaign Monitor, Salesforce Marketing Cloud...) and from the values themselves.
 
+use crate::knowledge::{Knowledge, Layout};
+use crate::smtp::{code::has_code, EnhancedCode, ReplyCode};
 use serde::{Deserialize, Serialize};
 
 /// What a column can hold.
@@ -125,74 +127,16 @@ fn norm(name: &str) -> String {
     name.chars().filter(|c| c.is_alphanumeric()).flat_map(|c| c.to_lowercase()).collect()
 }
 
-/// Known header names per role, normalised (letters and digits only, lower case). Earlier
-/// names win.
-fn known(role: Role) -> &'static [&'static str] {
-    match role {
-        Role::Address => &[
-            "emailaddress", "email", "recipient", "address", "recipientemail", "recipientaddress", "emailaddr",
-            "bouncebouncedrecipientsemailaddress", "bouncedrecipientsemailaddress", "subscriberemail", "subscriber",
-            "contactemail", "rcptto", "rcpt", "to", "useremail", "mailaddress", "destination", "maildestination", "emailid",
-        ],
-        Role::Diagnostic => &[
-            "bouncebouncedrecipientsdiagnosticcode", "diagnosticcode", "diagnostic", "smtpbouncereason", "smtpmessage",
-            "smtpresponse", "response", "bouncereason", "reason", "deliverystatusmessage", "deliverystatusdescription",
-            "bouncemessage", "bouncedescription", "bouncedetails", "description", "details", "error", "errormessage",
-            "errordescription", "statusmessage", "message", "bouncetext", "diagnostics", "responsetext", "smtpreply",
-            "deliverymessage", "failurereason", "bouncedescriptionfull",
-        ],
-        Role::ReplyCode => &["smtpcode", "replycode", "code", "deliverystatuscode", "responsecode", "bouncecode", "smtpstatuscode", "smtpreplycode", "errorcode"],
-        Role::Status => &[
-            "bouncebouncedrecipientsstatus", "enhancedcode", "enhancedstatuscode", "dsn", "dsnstatus", "status",
-            "deliverystatusenhancedcode", "statuscode", "smtpstatus",
-        ],
-        Role::VendorLabel => &[
-            "bouncetype", "bouncebouncetype", "bouncebouncesubtype", "bouncecategory", "bouncesubcategory", "bounceclass",
-            "category", "severity", "suppressionreason", "classification", "type", "bounceclassification", "subtype",
-            "inactivereason", "cleanreason", "reason",
-        ],
-        Role::Event => &["event", "eventtype", "notificationtype", "eventname", "type", "activity", "action", "recordtype"],
-        Role::Date => &[
-            "date", "timestamp", "createdat", "created", "eventdate", "bouncedat", "bouncedate", "datebounced", "cleantime",
-            "time", "datetime", "occurredat", "sentat", "bouncetimestamp", "mailtimestamp", "lastchanged", "updated",
-            "eventtime", "processedat",
-        ],
-        Role::Campaign => &[
-            "campaign", "campaignname", "campaigntitle", "cleancampaigntitle", "campaignid", "cleancampaignid", "mailing",
-            "mailingname", "mailingid", "emailcampaignid", "emailcampaignname", "sendid", "jobid", "tag", "tags",
-            "messagestream", "listname", "newsletter", "broadcast", "flowname", "messagename", "emailname",
-            "mailcommonheaderssubject", "subject",
-        ],
-    }
+/// Known header names per role, normalised (letters and digits only, lower case), best first:
+/// the knowledge's `exports.toml`.
+fn known(role: Role) -> &'static [String] {
+    Knowledge::get().exports.column_names(role.id())
 }
 
-/// A recognised vendor layout (for the "looks like" line), by the header names it has.
-const LAYOUTS: &[(&str, &[&str])] = &[
-    ("Amazon SES bounce notifications", &["bouncebouncedrecipientsemailaddress"]),
-    ("Amazon SES notifications", &["notificationtype", "mailmessageid"]),
-    ("Mailgun events", &["event", "recipient", "deliverystatuscode"]),
-    ("Mailgun bounces", &["address", "code", "error", "createdat"]),
-    ("SendGrid bounces", &["email", "reason", "status", "created"]),
-    ("SendGrid events", &["email", "event", "sgmessageid"]),
-    ("Postmark suppressions", &["emailaddress", "suppressionreason"]),
-    ("Postmark bounces", &["email", "type", "description", "details"]),
-    ("Salesforce Marketing Cloud bounces", &["emailaddress", "bouncecategory", "smtpbouncereason"]),
-    ("Salesforce Marketing Cloud bounces", &["emailaddress", "bouncecategory", "smtpcode"]),
-    ("HubSpot email events", &["recipient", "type", "category", "response"]),
-    ("HubSpot email events", &["recipient", "emailcampaignid"]),
-    ("Brevo events", &["email", "event", "reason", "date"]),
-    ("Mailchimp cleaned contacts", &["emailaddress", "cleancampaigntitle"]),
-    ("Mailchimp cleaned contacts", &["emailaddress", "cleantime"]),
-    ("Mailchimp bounce report", &["emailaddress", "bouncetype"]),
-    ("Klaviyo bounces", &["email", "bouncetype", "campaignname"]),
-    ("ActiveCampaign bounces", &["email", "bouncecode", "bouncedescription"]),
-    ("Campaign Monitor bounces", &["email", "bouncetype", "bouncereason"]),
-];
-
-/// Names the vendor layout a header matches, if any.
-pub fn layout_name(headers: &[String]) -> Option<&'static str> {
+/// The platform layout a header matches, if any (`exports.toml`).
+pub fn layout(headers: &[String]) -> Option<&'static Layout> {
     let n: Vec<String> = headers.iter().map(|h| norm(h)).collect();
-    LAYOUTS.iter().find(|(_, req)| req.iter().all(|r| n.iter().any(|h| h == r))).map(|(name, _)| *name)
+    Knowledge::get().exports.layout.iter().find(|l| l.headers.iter().all(|r| n.iter().any(|h| h == r)))
 }
 
 fn looks_like_address(v: &str) -> bool {
@@ -203,18 +147,18 @@ fn looks_like_address(v: &str) -> bool {
 
 fn looks_like_reply(v: &str) -> bool {
     let t = v.trim();
-    t.len() > 8 && (crate::classify::extract::line_has_code(t) || {
+    t.len() > 8 && (has_code(t) || {
         let l = t.to_ascii_lowercase();
         ["user unknown", "mailbox", "rejected", "does not exist", "blocked", "quota", "spam", "smtp", "denied", "not found", "delivery"].iter().any(|w| l.contains(w))
     })
 }
 
 fn is_reply_code(v: &str) -> bool {
-    v.trim().parse::<crate::knowledge::ReplyCode>().is_ok()
+    v.trim().parse::<ReplyCode>().is_ok()
 }
 
 fn is_status(v: &str) -> bool {
-    v.trim().parse::<crate::knowledge::EnhancedCode>().is_ok()
+    v.trim().parse::<EnhancedCode>().is_ok()
 }
 
 fn event_like(v: &str) -> bool {
@@ -276,7 +220,7 @@ pub fn detect(headers: &[String], samples: &[Vec<String>]) -> Mapping {
         for (i, n) in names.iter().enumerate() {
             if n == k && !used[i] && (samples.is_empty() || !non_empty(i) || share(i, &|v: &str| v.trim().len() > 3 && !event_like(v) && !is_reply_code(v)) >= 0.5) {
                 // A short "reason" that only labels (bounce, hard) is a vendor label instead.
-                if !samples.is_empty() && non_empty(i) && share(i, &|v: &str| v.split_whitespace().count() <= 2 && !crate::classify::extract::line_has_code(v)) > 0.9 && share(i, &looks_like_reply) < 0.3 {
+                if !samples.is_empty() && non_empty(i) && share(i, &|v: &str| v.split_whitespace().count() <= 2 && !has_code(v)) > 0.9 && share(i, &looks_like_reply) < 0.3 {
                     continue;
                 }
                 used[i] = true;
@@ -358,7 +302,7 @@ mod tests {
         assert_eq!(m.reply_code, Some(1));
         assert_eq!(m.diagnostic, vec![2]);
         assert_eq!(m.date, Some(3));
-        assert_eq!(layout_name(&h), Some("Mailgun bounces"));
+        assert_eq!(layout(&h).map(|l| l.name.as_str()), Some("Mailgun bounces"));
     }
 
     #[test]

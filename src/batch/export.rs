@@ -64,13 +64,14 @@ pub fn suppression_csv<W: Write>(s: &Session, w: &mut W) -> io::Result<u64> {
     for i in &idx {
         let r = &s.rows[*i];
         let v = s.verdict(r);
+        let (reply, enhanced) = (v.reply_code.map(|c| c.to_string()).unwrap_or_default(), v.enhanced_code.map(|c| c.to_string()).unwrap_or_default());
         write_record(
             w,
             &[
                 s.addresses.get(r.addr),
                 v.category.id(),
-                v.reply_code.as_deref().unwrap_or(""),
-                v.enhanced_code.as_deref().unwrap_or(""),
+                &reply,
+                &enhanced,
                 &reason(s, r),
                 s.date(r),
                 &s.source(r),
@@ -134,9 +135,9 @@ fn verdict_cells(v: &crate::model::Verdict) -> Vec<String> {
         v.category.id().into(),
         v.action.id().into(),
         v.owner.id().into(),
-        v.provider.clone().unwrap_or_default(),
-        v.reply_code.clone().unwrap_or_default(),
-        v.enhanced_code.clone().unwrap_or_default(),
+        v.provider_id().unwrap_or_default().to_string(),
+        v.reply_code.map(|c| c.to_string()).unwrap_or_default(),
+        v.enhanced_code.map(|c| c.to_string()).unwrap_or_default(),
         v.summary.clone(),
         v.confidence.id().into(),
     ]
@@ -149,7 +150,7 @@ pub struct Annotator<'s, W: Write> {
     session: &'s Session,
     file: u16,
     parser: CsvParser,
-    transcoder: super::input::Transcoder,
+    transcoder: crate::text::Transcoder,
     out: W,
     /// Analysed rows of this file by line number.
     by_line: FxHashMap<u32, u32>,
@@ -162,9 +163,9 @@ impl<'s, W: Write> Annotator<'s, W> {
     pub fn new(session: &'s Session, file: usize, out: W) -> Option<Self> {
         let f = session.files.get(file)?;
         let delim = f.delimiter?;
-        let enc = f.text_encoding.unwrap_or(super::input::TextEncoding::Utf8);
+        let enc = f.text_encoding.unwrap_or(crate::text::TextEncoding::Utf8);
         let by_line = session.rows.iter().enumerate().filter(|(_, r)| r.file as usize == file).map(|(i, r)| (r.line, i as u32)).collect();
-        Some(Annotator { session, file: file as u16, parser: CsvParser::new(delim), transcoder: super::input::Transcoder::new(enc), out, by_line, header_done: false, error: None })
+        Some(Annotator { session, file: file as u16, parser: CsvParser::new(delim), transcoder: crate::text::Transcoder::new(enc), out, by_line, header_done: false, error: None })
     }
 
     pub fn feed(&mut self, chunk: &[u8], last: bool) {

@@ -219,7 +219,7 @@ fn date(day: u32, i: usize) -> String {
 }
 
 fn code_of(text: &str) -> (String, String) {
-    let c = crate::classify::extract::find_codes(text);
+    let c = crate::smtp::code::find_codes(text);
     (c.reply.map(|r| r.0.to_string()).unwrap_or_default(), c.enhanced.map(|e| e.0.to_string()).unwrap_or_default())
 }
 

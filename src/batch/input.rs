@@ -3,7 +3,7 @@
 //! plain text (one reply per line). Emails and mboxes go through the whole-email reader.
 //! No parser ever holds the whole file: each keeps at most one record.
 
-use encoding_rs::{Decoder, Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use crate::text::{container, encoding::field_text, looks_like_email, Container};
 use serde::Serialize;
 
 /// The longest record (row, JSON element, line) kept; longer ones are counted as bad rows.
@@ -46,124 +46,10 @@ impl Format {
     }
 }
 
-/// The text encoding of a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TextEncoding {
-    Utf8,
-    Utf8Bom,
-    Utf16Le,
-    Utf16Be,
-    Windows1252,
-}
-
-impl TextEncoding {
-    pub fn label(self) -> &'static str {
-        match self {
-            TextEncoding::Utf8 => "UTF-8",
-            TextEncoding::Utf8Bom => "UTF-8 (with BOM)",
-            TextEncoding::Utf16Le => "UTF-16 LE",
-            TextEncoding::Utf16Be => "UTF-16 BE",
-            TextEncoding::Windows1252 => "Windows-1252",
-        }
-    }
-    fn encoding(self) -> &'static Encoding {
-        match self {
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom => UTF_8,
-            TextEncoding::Utf16Le => UTF_16LE,
-            TextEncoding::Utf16Be => UTF_16BE,
-            TextEncoding::Windows1252 => WINDOWS_1252,
-        }
-    }
-}
-
-/// Detects the encoding from the first bytes of a file.
-pub fn sniff_encoding(head: &[u8]) -> TextEncoding {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return TextEncoding::Utf8Bom;
-    }
-    if head.starts_with(&[0xFF, 0xFE]) {
-        return TextEncoding::Utf16Le;
-    }
-    if head.starts_with(&[0xFE, 0xFF]) {
-        return TextEncoding::Utf16Be;
-    }
-    // UTF-16 without a BOM: ASCII text has a zero in every other byte.
-    let sample = &head[..head.len().min(4096)];
-    if sample.len() >= 8 {
-        let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
-        let odd_zero = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-        let half = sample.len() / 2;
-        if odd_zero * 10 > half * 8 && even_zero * 10 < half {
-            return TextEncoding::Utf16Le;
-        }
-        if even_zero * 10 > half * 8 && odd_zero * 10 < half {
-            return TextEncoding::Utf16Be;
-        }
-    }
-    match std::str::from_utf8(head) {
-        Ok(_) => TextEncoding::Utf8,
-        // A multi-byte character cut at the end of the sample is still UTF-8.
-        Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
-        Err(_) => TextEncoding::Windows1252,
-    }
-}
-
-/// Transcodes a byte stream to UTF-8, chunk by chunk.
-pub struct Transcoder {
-    enc: TextEncoding,
-    decoder: Option<Decoder>,
-    skipped_bom: bool,
-    /// UTF-8 input only: bytes that were not valid UTF-8 and were read as Windows-1252.
-    pub repaired: u64,
-}
-
-impl Transcoder {
-    pub fn new(enc: TextEncoding) -> Self {
-        let decoder = match enc {
-            TextEncoding::Utf8 | TextEncoding::Utf8Bom => None,
-            other => Some(other.encoding().new_decoder_with_bom_removal()),
-        };
-        Transcoder { enc, decoder, skipped_bom: false, repaired: 0 }
-    }
-
-    /// Appends the UTF-8 text of `input` to `out`. `last` flushes a pending partial character.
-    pub fn feed(&mut self, mut input: &[u8], out: &mut Vec<u8>, last: bool) {
-        if !self.skipped_bom {
-            if self.enc == TextEncoding::Utf8Bom && input.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                input = &input[3..];
-            }
-            self.skipped_bom = true;
-        }
-        match &mut self.decoder {
-            None => out.extend_from_slice(input),
-            Some(d) => {
-                let need = d.max_utf8_buffer_length(input.len()).unwrap_or(input.len() * 3 + 16);
-                let start = out.len();
-                out.resize(start + need, 0);
-                let (_, _, written, _) = d.decode_to_utf8(input, &mut out[start..], last);
-                out.truncate(start + written);
-            }
-        }
-    }
-
-    pub fn encoding(&self) -> TextEncoding {
-        self.enc
-    }
-}
-
-/// Reads a field's bytes as text: UTF-8, or Windows-1252 where the bytes are not UTF-8
-/// (files that mix encodings exist).
-pub fn field_text(b: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => WINDOWS_1252.decode_without_bom_handling(b).0,
-    }
-}
-
 /// Detects the format from the file name and the first bytes (already UTF-8 for text).
 pub fn sniff_format(name: &str, raw_head: &[u8], text_head: &[u8]) -> Format {
     let lower = name.to_ascii_lowercase();
-    if raw_head.starts_with(b"PK\x03\x04") || raw_head.starts_with(b"PK\x05\x06") {
+    if container(raw_head) == Container::Zip {
         return Format::Zip;
     }
     let t = String::from_utf8_lossy(&text_head[..text_head.len().min(65536)]);
@@ -185,10 +71,10 @@ pub fn sniff_format(name: &str, raw_head: &[u8], text_head: &[u8]) -> Format {
         let first = trimmed.lines().next().unwrap_or("");
         return if serde_json::from_str::<serde_json::Value>(first).is_ok() { Format::JsonLines } else { Format::JsonObject };
     }
-    if trimmed.starts_with("From ") && (lower.ends_with(".mbox") || t.contains("\nFrom ") || crate::paste::looks_like_email(trimmed.split_once('\n').map(|x| x.1).unwrap_or(""))) {
+    if trimmed.starts_with("From ") && (lower.ends_with(".mbox") || t.contains("\nFrom ") || looks_like_email(trimmed.split_once('\n').map(|x| x.1).unwrap_or(""))) {
         return if lower.ends_with(".eml") { Format::Email } else { Format::Mbox };
     }
-    if lower.ends_with(".eml") || lower.ends_with(".msg") || crate::paste::looks_like_email(trimmed) {
+    if lower.ends_with(".eml") || lower.ends_with(".msg") || looks_like_email(trimmed) {
         return Format::Email;
     }
     if lower.ends_with(".tsv") || lower.ends_with(".tab") {
@@ -406,7 +292,7 @@ impl LineParser {
     }
 
     pub fn feed(&mut self, mut input: &[u8], last: bool, sink: &mut dyn Sink) {
-        while let Some(nl) = memchr(b'\n', input) {
+        while let Some(nl) = memchr::memchr(b'\n', input) {
             if !self.skipping {
                 self.buf.extend_from_slice(&input[..nl]);
             }
@@ -448,10 +334,6 @@ impl LineParser {
             sink.fields(self.row, &[line.as_str()]);
         }
     }
-}
-
-fn memchr(b: u8, s: &[u8]) -> Option<usize> {
-    s.iter().position(|x| *x == b)
 }
 
 /// Push parser for a JSON array of objects: finds each top-level element without holding more
@@ -652,21 +534,6 @@ mod tests {
             Record::Fields(f) => f.clone(),
             _ => panic!("fields expected"),
         }
-    }
-
-    #[test]
-    fn encodings() {
-        assert_eq!(sniff_encoding(b"\xEF\xBB\xBFa,b"), TextEncoding::Utf8Bom);
-        assert_eq!(sniff_encoding(b"\xFF\xFEa\0,\0b\0"), TextEncoding::Utf16Le);
-        assert_eq!(sniff_encoding("caf\u{e9}".as_bytes()), TextEncoding::Utf8);
-        assert_eq!(sniff_encoding(b"caf\xE9 au lait"), TextEncoding::Windows1252);
-        let mut t = Transcoder::new(TextEncoding::Utf16Le);
-        let mut out = vec![];
-        let src: Vec<u8> = [0xFF, 0xFE].into_iter().chain("é,x\n".encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
-        // Split in the middle of a code unit.
-        t.feed(&src[..3], &mut out, false);
-        t.feed(&src[3..], &mut out, true);
-        assert_eq!(String::from_utf8(out).unwrap(), "é,x\n");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! What a finished analysis says about the whole file: totals and shares, bounce rates, the
 //! alerts that only show across many rows, the action table, and pages of the rows table.
 
+use super::alerts::{is_bounce, pct};
 use super::{Row, Session};
-use crate::model::{Action, BounceType, Category, Class, Id, Owner};
+use crate::knowledge::Metric;
+use crate::model::{Action, BounceType, Category, DecidedBy, Id, Owner, ProviderId};
+use crate::smtp::{EnhancedCode, ReplyCode};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
@@ -24,21 +27,6 @@ pub struct Rates {
     pub complaint_rate: f64,
     /// Plain-language reading of the rates.
     pub verdicts: Vec<String>,
-}
-
-/// A pattern across the file, with its evidence and what to do.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Alert {
-    /// Stable id of the pattern (used by the UI's `data-alert`).
-    pub id: String,
-    /// "critical", "warning" or "info".
-    pub severity: String,
-    pub title: String,
-    pub detail: String,
-    pub what_to_do: String,
-    pub count: u64,
-    /// A few rows that show it ("file.csv, row 12: a@b.com: 550 5.7.26 ...").
-    pub evidence: Vec<String>,
 }
 
 /// One row of the action table.
@@ -78,12 +66,8 @@ pub struct Report {
     pub label_disagreements: u64,
     pub label_disagreement_examples: Vec<String>,
     pub rates: Option<Rates>,
-    pub alerts: Vec<Alert>,
+    pub alerts: Vec<super::alerts::Alert>,
     pub actions: Vec<ActionRow>,
-}
-
-fn is_soft(v: &crate::model::Verdict) -> bool {
-    v.class == Class::Temporary || v.bounce_type == BounceType::Soft
 }
 
 fn counts<K: Eq + std::hash::Hash + Clone>(rows: impl Iterator<Item = K>, total: u64, name: impl Fn(&K) -> (String, String)) -> Vec<Count> {
@@ -102,30 +86,7 @@ fn counts<K: Eq + std::hash::Hash + Clone>(rows: impl Iterator<Item = K>, total:
     v
 }
 
-fn pct(x: f64) -> String {
-    if x >= 0.1 {
-        format!("{:.0}%", x * 100.0)
-    } else {
-        format!("{:.1}%", x * 100.0)
-    }
-}
-
 impl Session {
-    fn evidence_line(&self, r: &Row) -> String {
-        let v = self.verdict(r);
-        let d: String = v.diagnostic.chars().take(140).collect();
-        format!("{}: {}: {}", self.source(r), self.addresses.get(r.addr), if d.is_empty() { v.summary.clone() } else { d })
-    }
-
-    fn provider_name(&self, r: &Row) -> String {
-        let v = self.verdict(r);
-        let k = crate::knowledge::Knowledge::get();
-        match &v.provider {
-            Some(p) => k.provider(p).map(|x| x.name.clone()).unwrap_or_else(|| p.clone()),
-            None => "other".into(),
-        }
-    }
-
     /// The summary, alerts and action table of everything analysed so far.
     pub fn report(&self) -> Report {
         let k = crate::knowledge::Knowledge::get();
@@ -136,7 +97,7 @@ impl Session {
         let by_action = counts(self.rows.iter().map(|r| vs(r).action), total, |a| (a.id().into(), a.label().into()));
         let by_owner = counts(self.rows.iter().map(|r| vs(r).owner), total, |o| (o.id().into(), o.label().into()));
         let by_provider = counts(self.rows.iter().map(|r| vs(r).provider.clone()), total, |p| match p {
-            Some(p) => (p.clone(), k.provider(p).map(|x| x.name.clone()).unwrap_or_else(|| p.clone())),
+            Some(p) => (p.to_string(), k.provider_name(p)),
             None => ("other".into(), "Other / unknown".into()),
         });
         let mut by_domain = counts(self.rows.iter().map(|r| r.domain), total, |d| (self.domains.get(*d).to_string(), self.domains.get(*d).to_string()));
@@ -150,7 +111,7 @@ impl Session {
             let e = &self.verdicts[r.verdict as usize];
             if let Some(kind) = e.label_kind {
                 let v = &*e.verdict;
-                if kind != v.bounce_type && v.decided_by.as_deref() != Some("label") && !(kind == BounceType::Hard && v.bounce_type == BounceType::Hard) {
+                if kind != v.bounce_type && v.decided_by != Some(DecidedBy::PlatformLabel) {
                     label_disagreements += 1;
                     if label_disagreement_examples.len() < 5 {
                         label_disagreement_examples.push(format!("{} labelled \"{}\", bouncelens: {} ({})", self.addresses.get(r.addr), self.labels.get(r.label), v.bounce_type.label(), v.category.label()));
@@ -160,27 +121,22 @@ impl Session {
         }
 
         let rates = self.options.sent.filter(|s| *s > 0).map(|sent| {
-            let bounces = self.rows.iter().filter(|r| !matches!(vs(r).bounce_type, BounceType::Delivered | BounceType::AutoReply | BounceType::Complaint)).count() as u64;
+            let bounces = self.rows.iter().filter(|r| is_bounce(vs(r))).count() as u64;
             let hard = self.rows.iter().filter(|r| vs(r).bounce_type == BounceType::Hard).count() as u64;
             let complaints = self.rows.iter().filter(|r| vs(r).bounce_type == BounceType::Complaint).count() as u64;
-            let br = bounces as f64 / sent as f64;
-            let hr = hard as f64 / sent as f64;
-            let cr = complaints as f64 / sent as f64;
+            let (br, hr, cr) = (bounces as f64 / sent as f64, hard as f64 / sent as f64, complaints as f64 / sent as f64);
+            // Each rate read against the highest threshold it crosses (policy.toml).
             let mut verdicts = vec![];
-            if br > 0.05 {
-                verdicts.push(format!("Bounce rate {} is above 5%: at this level sending platforms step in (throttling or suspending the account). Stop and clean the list before the next send.", pct(br)));
-            } else if br > 0.02 {
-                verdicts.push(format!("Bounce rate {} is above the 2% that mailbox providers tolerate: clean the list before the next send.", pct(br)));
-            } else {
-                verdicts.push(format!("Bounce rate {} is under the 2% threshold.", pct(br)));
-            }
-            if hr > 0.005 {
-                verdicts.push(format!("Hard bounce rate {} is above 0.5%: verify the list (or the segment that caused it).", pct(hr)));
-            } else {
-                verdicts.push(format!("Hard bounce rate {} is under 0.5%.", pct(hr)));
-            }
-            if cr > 0.003 {
-                verdicts.push(format!("Complaint rate {} is above 0.3%, the limit Gmail and Yahoo enforce.", pct(cr)));
+            for (metric, rate) in [(Metric::BounceRate, br), (Metric::HardBounceRate, hr), (Metric::ComplaintRate, cr)] {
+                let ts = k.policy.thresholds(metric);
+                match ts.iter().find(|t| rate > t.above) {
+                    Some(t) => verdicts.push(format!("{} {}: {}", metric.label(), pct(rate), t.says)),
+                    None => {
+                        if let Some(lowest) = ts.last().filter(|_| metric != Metric::ComplaintRate || complaints > 0) {
+                            verdicts.push(format!("{} {} is under the {} threshold.", metric.label(), pct(rate), pct(lowest.above)));
+                        }
+                    }
+                }
             }
             Rates { sent, bounce_rate: br, hard_bounce_rate: hr, complaint_rate: cr, verdicts }
         });
@@ -208,255 +164,6 @@ impl Session {
             alerts: self.alerts(),
             actions: self.actions(),
         }
-    }
-
-    /// Patterns across the file.
-    pub fn alerts(&self) -> Vec<Alert> {
-        let mut out = vec![];
-        let total = self.rows.len() as u64;
-        if total == 0 {
-            return out;
-        }
-        let vs = |r: &Row| &*self.verdicts[r.verdict as usize].verdict;
-        let evidence = |rows: &[&Row]| rows.iter().take(5).map(|r| self.evidence_line(r)).collect::<Vec<_>>();
-
-        // Authentication failures: affect every recipient at that provider.
-        let auth: Vec<&Row> = self.rows.iter().filter(|r| vs(r).category == Category::Authentication).collect();
-        if !auth.is_empty() {
-            let providers: FxHashSet<String> = auth.iter().map(|r| self.provider_name(r)).collect();
-            let mut p: Vec<String> = providers.into_iter().collect();
-            p.sort();
-            out.push(Alert {
-                id: "authentication".into(),
-                severity: "critical".into(),
-                title: format!("{} rejections for failed authentication (SPF, DKIM, DMARC, reverse DNS)", auth.len()),
-                detail: format!("Receivers refused mail they could not authenticate, at: {}. This hits every recipient at those providers, not just these rows.", p.join(", ")),
-                what_to_do: "Fix SPF, DKIM and DMARC for the sending domain (and From-domain alignment) before the next send. Do not suppress these addresses: they are fine.".into(),
-                count: auth.len() as u64,
-                evidence: evidence(&auth),
-            });
-        }
-
-        // Blocklist rejections at several providers at once: you are listed.
-        let listed: Vec<&Row> = self.rows.iter().filter(|r| vs(r).category == Category::Blocklisted || (vs(r).reply_code.as_deref() == Some("554") && matches!(vs(r).category, Category::Policy | Category::Reputation))).collect();
-        let listed_providers: FxHashSet<String> = listed.iter().map(|r| if vs(r).provider.is_some() { self.provider_name(r) } else { self.domains.get(r.domain).to_string() }).collect();
-        if listed.len() >= 3 && listed_providers.len() >= 2 {
-            out.push(Alert {
-                id: "blocklisted".into(),
-                severity: "critical".into(),
-                title: format!("Blocklist or 554 rejections at {} different receivers", listed_providers.len()),
-                detail: format!("{} rows were refused for a listing or a blanket 554 at several receivers at once: your sending IP or domain is very likely on a blocklist.", listed.len()),
-                what_to_do: "Check your sending IPs and domains on Spamhaus, Barracuda and SpamCop (the replies name the list), fix the cause and request delisting before sending more. Sending while listed makes it worse.".into(),
-                count: listed.len() as u64,
-                evidence: evidence(&listed),
-            });
-        }
-
-        // Sender-side configuration errors: nobody to suppress.
-        let config: Vec<&Row> = self.rows.iter().filter(|r| matches!(vs(r).category, Category::SenderConfig | Category::Tls) && vs(r).owner == Owner::SenderConfiguration).collect();
-        if !config.is_empty() {
-            out.push(Alert {
-                id: "sender_config".into(),
-                severity: "critical".into(),
-                title: format!("{} rejections caused by your sending setup (500-504, 555, 530, relay, TLS)", config.len()),
-                detail: "The receiving servers could not accept what your system sent (protocol errors, missing SMTP authentication, relaying, malformed messages). The recipients are not at fault.".into(),
-                what_to_do: "Do not suppress these addresses. Have your platform or mail administrator fix the configuration, then resend.".into(),
-                count: config.len() as u64,
-                evidence: evidence(&config),
-            });
-        }
-
-        // Null MX / domain accepts no mail: suppress the whole domain.
-        let nullmx: Vec<&Row> = self.rows.iter().filter(|r| vs(r).category == Category::DomainRejectsMail).collect();
-        if !nullmx.is_empty() {
-            let mut doms: Vec<&str> = nullmx.iter().map(|r| self.domains.get(r.domain)).collect::<FxHashSet<_>>().into_iter().collect();
-            doms.sort();
-            out.push(Alert {
-                id: "domain_rejects_mail".into(),
-                severity: "warning".into(),
-                title: format!("{} domain(s) accept no mail at all", doms.len()),
-                detail: format!("These domains declare they receive no email (556 / null MX): {}.", doms.iter().take(10).cloned().collect::<Vec<_>>().join(", ")),
-                what_to_do: "Suppress every address at these domains (download 'Domains to suppress').".into(),
-                count: nullmx.len() as u64,
-                evidence: evidence(&nullmx),
-            });
-        }
-
-        // Deferrals concentrated at one provider: it is throttling you.
-        let throttled: Vec<&Row> = self.rows.iter().filter(|r| {
-            let v = vs(r);
-            matches!(v.category, Category::RateLimited | Category::Reputation) && v.class == Class::Temporary
-                || (v.reply_code.as_deref() == Some("421") && v.class == Class::Temporary)
-        }).collect();
-        if throttled.len() >= 5 {
-            let mut per: FxHashMap<String, Vec<&Row>> = FxHashMap::default();
-            for r in &throttled {
-                let key = if vs(r).provider.is_some() { self.provider_name(r) } else { self.domains.get(r.domain).to_string() };
-                per.entry(key).or_default().push(r);
-            }
-            if let Some((name, rows)) = per.iter().max_by_key(|(_, v)| v.len()) {
-                if rows.len() * 10 >= throttled.len() * 6 {
-                    out.push(Alert {
-                        id: "provider_throttling".into(),
-                        severity: "warning".into(),
-                        title: format!("{name} is throttling you ({} deferrals)", rows.len()),
-                        detail: format!("{} of the {} temporary 421/4.7.x deferrals come from {name}: it is limiting how fast it takes your mail, usually because of your reputation there or a sudden rise in volume.", rows.len(), throttled.len()),
-                        what_to_do: format!("Slow down for {name}: fewer messages per hour, fewer connections, send to engaged recipients first, and check your reputation in its sender tools. Do not suppress these addresses."),
-                        count: rows.len() as u64,
-                        evidence: evidence(rows),
-                    });
-                }
-            }
-        }
-
-        // Content rejections concentrated in one campaign: that message's content.
-        let content: Vec<&Row> = self.rows.iter().filter(|r| vs(r).category == Category::ContentRejected).collect();
-        if content.len() >= 3 {
-            let mut per: FxHashMap<u32, Vec<&Row>> = FxHashMap::default();
-            for r in content.iter().filter(|r| r.campaign != 0) {
-                per.entry(r.campaign).or_default().push(r);
-            }
-            if let Some((c, rows)) = per.iter().max_by_key(|(_, v)| v.len()) {
-                if rows.len() >= 3 && rows.len() * 10 >= content.len() * 6 {
-                    let name = self.campaigns.get(*c);
-                    out.push(Alert {
-                        id: "campaign_content".into(),
-                        severity: "warning".into(),
-                        title: format!("Content rejections concentrate in \"{name}\""),
-                        detail: format!("{} of the {} spam/content rejections come from this campaign: its content (links, wording, attachments) triggered filters, not your list.", rows.len(), content.len()),
-                        what_to_do: format!("Review \"{name}\": its links and their domains, URL shorteners, images and attachments; test it before sending it again."),
-                        count: rows.len() as u64,
-                        evidence: evidence(rows),
-                    });
-                }
-            } else if content.len() >= 3 {
-                out.push(Alert {
-                    id: "content_rejected".into(),
-                    severity: "warning".into(),
-                    title: format!("{} rejections for the message content", content.len()),
-                    detail: "Filters judged the message content as spam or dangerous.".into(),
-                    what_to_do: "Review the content of the messages behind these rows before resending.".into(),
-                    count: content.len() as u64,
-                    evidence: evidence(&content),
-                });
-            }
-        }
-
-        // A spike of invalid addresses: list decay.
-        let invalid: Vec<&Row> = self.rows.iter().filter(|r| matches!(vs(r).category, Category::InvalidRecipient | Category::InvalidDomain | Category::InvalidAddressSyntax | Category::MailboxDisabled) && vs(r).class == Class::Permanent).collect();
-        let invalid_share = invalid.len() as f64 / total as f64;
-        let hard_rate_high = self.options.sent.is_some_and(|s| s > 0 && invalid.len() as f64 / s as f64 > 0.005);
-        if invalid.len() >= 10 && (invalid_share >= 0.5 || hard_rate_high) {
-            out.push(Alert {
-                id: "list_decay".into(),
-                severity: "warning".into(),
-                title: format!("{} addresses do not exist any more (5.1.x)", invalid.len()),
-                detail: format!("{} of the analysed rows are unknown users, dead domains or disabled mailboxes: the list is decaying or a poor source was imported.", pct(invalid_share)),
-                what_to_do: "Suppress them (download the suppression list), then run the rest of the list through verification before the next send and check where these addresses came from.".into(),
-                count: invalid.len() as u64,
-                evidence: evidence(&invalid),
-            });
-        }
-        // ...and the campaign where they spike.
-        if invalid.len() >= 10 && self.campaigns.len() > 2 {
-            let mut per: FxHashMap<u32, (u64, u64)> = FxHashMap::default();
-            for r in &self.rows {
-                let e = per.entry(r.campaign).or_insert((0, 0));
-                e.1 += 1;
-                if matches!(vs(r).category, Category::InvalidRecipient | Category::InvalidDomain | Category::InvalidAddressSyntax) {
-                    e.0 += 1;
-                }
-            }
-            if let Some((c, (inv, all))) = per.iter().filter(|(c, (_, all))| **c != 0 && *all >= 20).max_by(|a, b| (a.1 .0 as f64 / a.1 .1 as f64).total_cmp(&(b.1 .0 as f64 / b.1 .1 as f64))) {
-                let share = *inv as f64 / *all as f64;
-                if share >= 2.0 * invalid_share && share >= 0.3 {
-                    let name = self.campaigns.get(*c);
-                    let rows: Vec<&Row> = invalid.iter().filter(|r| r.campaign == *c).copied().collect();
-                    out.push(Alert {
-                        id: "list_decay_campaign".into(),
-                        severity: "warning".into(),
-                        title: format!("Invalid addresses spike in \"{name}\""),
-                        detail: format!("{} of this campaign's bounces are invalid addresses, against {} across the file: the segment or source it went to is stale.", pct(share), pct(invalid_share)),
-                        what_to_do: format!("Verify the segment \"{name}\" was sent to before mailing it again."),
-                        count: *inv,
-                        evidence: evidence(&rows),
-                    });
-                }
-            }
-        }
-
-        // The same address deferred on 3+ separate campaigns or dates.
-        let mut occasions: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
-        let mut full: FxHashMap<u32, FxHashSet<u32>> = FxHashMap::default();
-        let mut full_rows: FxHashMap<u32, u32> = FxHashMap::default();
-        for r in &self.rows {
-            let v = vs(r);
-            if is_soft(v) && v.category != Category::Greylisted {
-                occasions.entry(r.addr).or_default().insert(r.day);
-            }
-            if v.category == Category::MailboxFull {
-                full.entry(r.addr).or_default().insert(r.day);
-                *full_rows.entry(r.addr).or_insert(0) += 1;
-            }
-        }
-        let recurring: Vec<u32> = {
-            let mut v: Vec<u32> = occasions.iter().filter(|(_, s)| s.len() >= 3).map(|(a, _)| *a).collect();
-            v.sort();
-            v
-        };
-        if !recurring.is_empty() {
-            let rows: Vec<&Row> = self.rows.iter().filter(|r| recurring.binary_search(&r.addr).is_ok() && is_soft(vs(r))).collect();
-            out.push(Alert {
-                id: "recurring_soft".into(),
-                severity: "warning".into(),
-                title: format!("{} addresses soft-bounced on 3 or more separate campaigns or dates", recurring.len()),
-                detail: "Retries are not getting through for these addresses: a temporary failure that keeps coming back is no longer temporary.".into(),
-                what_to_do: "Move them to a re-engagement flow or verify them before the next send (download the re-engagement list).".into(),
-                count: recurring.len() as u64,
-                evidence: evidence(&rows),
-            });
-        }
-        let abandoned: Vec<u32> = {
-            let mut v: Vec<u32> = full.iter().filter(|(a, s)| s.len() >= 3 || full_rows.get(a).copied().unwrap_or(0) >= 3 && s.len() >= 2).map(|(a, _)| *a).collect();
-            v.sort();
-            v
-        };
-        if !abandoned.is_empty() {
-            let rows: Vec<&Row> = self.rows.iter().filter(|r| abandoned.binary_search(&r.addr).is_ok() && vs(r).category == Category::MailboxFull).collect();
-            out.push(Alert {
-                id: "abandoned_mailbox".into(),
-                severity: "info".into(),
-                title: format!("{} mailboxes are full again and again", abandoned.len()),
-                detail: "A mailbox that stays full across campaigns is abandoned and will soon be closed.".into(),
-                what_to_do: "Suppress these addresses, or send them one re-engagement message first.".into(),
-                count: abandoned.len() as u64,
-                evidence: evidence(&rows),
-            });
-        }
-
-        // Bounce rates against thresholds.
-        if let Some(sent) = self.options.sent.filter(|s| *s > 0) {
-            let bounces = self.rows.iter().filter(|r| !matches!(vs(r).bounce_type, BounceType::Delivered | BounceType::AutoReply | BounceType::Complaint)).count() as f64;
-            let rate = bounces / sent as f64;
-            if rate > 0.02 {
-                out.push(Alert {
-                    id: if rate > 0.05 { "bounce_rate_critical" } else { "bounce_rate_high" }.into(),
-                    severity: if rate > 0.05 { "critical" } else { "warning" }.into(),
-                    title: format!("Bounce rate {} of {} sent", pct(rate), sent),
-                    detail: if rate > 0.05 { "Above 5%, sending platforms step in (throttling or suspending the account) and providers start filtering.".into() } else { "Above the 2% mailbox providers tolerate.".into() },
-                    what_to_do: "Suppress the hard bounces and verify the rest of the list before the next send.".into(),
-                    count: bounces as u64,
-                    evidence: vec![],
-                });
-            }
-        }
-        let order = |s: &str| match s {
-            "critical" => 0,
-            "warning" => 1,
-            _ => 2,
-        };
-        out.sort_by_key(|a| order(&a.severity));
-        out
     }
 
     /// One row per action with counts, why, and the addresses behind it.
@@ -546,9 +253,9 @@ pub struct RowView {
     pub category: Category,
     pub action: Action,
     pub owner: Owner,
-    pub provider: Option<String>,
-    pub reply_code: Option<String>,
-    pub enhanced_code: Option<String>,
+    pub provider: Option<ProviderId>,
+    pub reply_code: Option<ReplyCode>,
+    pub enhanced_code: Option<EnhancedCode>,
     pub summary: String,
     pub diagnostic: String,
     pub label: String,
@@ -576,8 +283,8 @@ impl Session {
             action: v.action,
             owner: v.owner,
             provider: v.provider.clone(),
-            reply_code: v.reply_code.clone(),
-            enhanced_code: v.enhanced_code.clone(),
+            reply_code: v.reply_code,
+            enhanced_code: v.enhanced_code,
             summary: v.summary.clone(),
             diagnostic: v.diagnostic.chars().take(400).collect(),
             label: self.labels.get(r.label).to_string(),
@@ -601,7 +308,7 @@ impl Session {
                     "bounce_type" => v.bounce_type.id() == id,
                     "owner" => v.owner.id() == id,
                     "class" => v.class.id() == id,
-                    "provider" => v.provider.as_deref().unwrap_or("other") == id,
+                    "provider" => v.provider_id().unwrap_or("other") == id,
                     _ => true,
                 })
             })
@@ -635,8 +342,8 @@ impl Session {
                     "action" => v.action.label().to_string(),
                     "bounce_type" => v.bounce_type.label().to_string(),
                     "owner" => v.owner.label().to_string(),
-                    "provider" => v.provider.clone().unwrap_or_default(),
-                    "code" => format!("{} {}", v.reply_code.as_deref().unwrap_or(""), v.enhanced_code.as_deref().unwrap_or("")),
+                    "provider" => v.provider_id().unwrap_or("").to_string(),
+                    "code" => format!("{} {}", v.reply_code.map(|c| c.to_string()).unwrap_or_default(), v.enhanced_code.map(|c| c.to_string()).unwrap_or_default()),
                     "date" => self.date(r).to_string(),
                     "campaign" => self.campaigns.get(r.campaign).to_string(),
                     _ => String::new(),

@@ -4,11 +4,13 @@
 use super::generate::{generate, Layout, Spec};
 use super::export::{report_json, rows_csv, suppression_csv, Annotator};
 use super::*;
+use super::interner::{hash_str, Interner};
+use crate::text::{container, Container};
 use crate::model::{Action, Category};
 
 fn run(name: &str, bytes: &[u8], opts: Options) -> Session {
     let mut s = Session::new(opts);
-    if is_zip(bytes) {
+    if container(bytes) == Container::Zip {
         feed_zip(&mut s, name, std::io::Cursor::new(bytes), 64 * 1024).unwrap();
     } else {
         // Odd chunk sizes: nothing may depend on where chunks end.

@@ -3,8 +3,8 @@
 //! command)`, Exchange's `Remote Server returned '...'` and `#550 ... ##`, quoted-printable
 //! soft breaks, multi-line `550-` continuations) and finding the reply and enhanced codes.
 
-use crate::knowledge::{EnhancedCode, ReplyCode};
-use std::ops::Range;
+use crate::smtp::{code::has_code, Command};
+use crate::text::{undo_quoted_printable, unfold};
 
 /// A reply text with the noise around it removed, and what the noise told.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -13,21 +13,13 @@ pub struct Cleaned {
     /// The server named in `host X[ip] said:` and similar.
     pub remote_mta: Option<String>,
     /// The SMTP command the reply answered (`RCPT TO`, `DATA`...).
-    pub smtp_command: Option<String>,
+    pub smtp_command: Option<Command>,
     /// A recipient named in front of the reply (`<a@b>: host ...`).
     pub recipient: Option<String>,
     /// `Status:` of a pasted delivery-status fragment.
-    pub status: Option<String>,
+    pub status: Option<crate::smtp::EnhancedCode>,
 }
 
-/// The codes found in a text, with their byte ranges.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Codes {
-    pub reply: Option<(ReplyCode, Range<usize>)>,
-    pub enhanced: Option<(EnhancedCode, Range<usize>)>,
-}
-
-re!(re_qp_hex, r"=([0-9A-Fa-f]{2})");
 re!(
     re_line_timestamp,
     r"(?x)^\s*\[?(?:
@@ -53,50 +45,6 @@ re!(re_leading_rcpt, r"^<([^<>\s]+@[^<>\s]+)>:?\s+");
 re!(re_bracketed_address, r"<([^<>\s@]+@[^<>\s@]+\.[^<>\s@]+)>");
 re!(re_reply_line, r"^(\d{3})([ -])(.*)$");
 re!(re_ws, r"\s+");
-re!(
-    re_reply_code,
-    r#"(?:^|[\s:;#'"(\[=<>-])([2-5]\d{2})(?:[ \t\-]|$|[,;:)\]'"])"#
-);
-re!(
-    re_enhanced_code,
-    r"(?:^|[^\d.])([245])\.([0-7])\.(\d{1,3})(?:$|[^\d.]|\.(?:\s|$))"
-);
-
-/// Decodes quoted-printable where the text shows signs of it (soft line breaks or `=3D`).
-pub fn undo_quoted_printable(s: &str) -> String {
-    let has_soft_breaks = s.contains("=\n") || s.contains("=\r\n");
-    if !has_soft_breaks && !s.contains("=3D") && !s.contains("=20") {
-        return s.to_string();
-    }
-    let joined = s.replace("=\r\n", "").replace("=\n", "");
-    if !joined.contains('=') {
-        return joined;
-    }
-    // Decode =XX escapes to bytes, then read the bytes as UTF-8 (lossy).
-    let mut out: Vec<u8> = Vec::with_capacity(joined.len());
-    let mut last = 0;
-    for m in re_qp_hex().captures_iter(&joined) {
-        let whole = m.get(0).expect("match");
-        out.extend_from_slice(joined[last..whole.start()].as_bytes());
-        let byte = u8::from_str_radix(&m[1], 16).unwrap_or(b'?');
-        out.push(byte);
-        last = whole.end();
-    }
-    out.extend_from_slice(joined[last..].as_bytes());
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Removes control characters (except newline and tab) that binary pastes bring.
-pub fn strip_controls(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect()
-}
-
-/// Whether a line carries an SMTP reply or enhanced code.
-pub fn line_has_code(line: &str) -> bool {
-    re_reply_code().is_match(line) || re_enhanced_code().is_match(line)
-}
 
 /// Strips the timestamp or syslog prefix of one log line.
 pub fn strip_line_prefix(line: &str) -> &str {
@@ -169,7 +117,7 @@ pub fn clean(raw: &str) -> Cleaned {
     let mut c = Cleaned::default();
     let normalized = raw.replace("\r\n", "\n").replace('\r', "\n");
     let decoded = undo_quoted_printable(&normalized);
-    let decoded = strip_controls(&decoded);
+    let decoded = crate::text::strip_controls(&decoded);
 
     // A pasted delivery-status fragment: take its fields.
     let mut diag_text: Option<String> = None;
@@ -180,7 +128,7 @@ pub fn clean(raw: &str) -> Cleaned {
             let value = cap[2].trim().to_string();
             match name.as_str() {
                 "diagnostic-code" if diag_text.is_none() => diag_text = Some(value),
-                "status" if c.status.is_none() => c.status = Some(value),
+                "status" if c.status.is_none() => c.status = crate::smtp::code::parse_status(&value),
                 "final-recipient" if c.recipient.is_none() => {
                     c.recipient = Some(strip_type(&value).trim_matches(['<', '>']).to_string())
                 }
@@ -201,7 +149,7 @@ pub fn clean(raw: &str) -> Cleaned {
 
     // Exim: "SMTP error from remote mail server after RCPT TO:<a@b>: host h [ip]: 550 ..."
     if let Some(cap) = re_exim_after().captures(&t) {
-        c.smtp_command = Some(normalize_command(&cap[1]));
+        c.smtp_command = Command::parse(&cap[1]);
         if let Some(h) = cap.get(2) {
             c.remote_mta.get_or_insert_with(|| h.as_str().to_string());
         }
@@ -220,12 +168,14 @@ pub fn clean(raw: &str) -> Cleaned {
         t = format!("{}{}", &t[..m.start()], &t[m.end()..]);
     } else if let Some(m) = re_said().find(&t) {
         // "Remote host said: 550 ...": keep what the server said.
-        if line_has_code(&t[m.end()..]) {
+        if has_code(&t[m.end()..]) {
             t = t[m.end()..].to_string();
         }
     }
     if let Some(cap) = re_in_reply_to().captures(&t) {
-        c.smtp_command.get_or_insert_with(|| normalize_command(&cap[1]));
+        if c.smtp_command.is_none() {
+            c.smtp_command = Command::parse(&cap[1]);
+        }
         let m = cap.get(0).expect("match");
         t = format!("{}{}", &t[..m.start()], &t[m.end()..]);
     }
@@ -247,30 +197,12 @@ pub fn clean(raw: &str) -> Cleaned {
     c.text = strip_type(t).to_string();
     // The address a reply names is the recipient, unless the reply answered MAIL FROM (then
     // it is the sender's).
-    if c.recipient.is_none() && c.smtp_command.as_deref() != Some("MAIL FROM") {
+    if c.recipient.is_none() && c.smtp_command != Some(Command::MailFrom) {
         if let Some(cap) = re_bracketed_address().captures(&c.text) {
             c.recipient = Some(cap[1].to_string());
         }
     }
     c
-}
-
-/// Unfolds header-style continuation lines (a line starting with whitespace continues the
-/// previous one).
-pub fn unfold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for line in s.lines() {
-        if (line.starts_with(' ') || line.starts_with('\t')) && !out.is_empty() {
-            out.push(' ');
-            out.push_str(line.trim());
-        } else {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(line.trim_end());
-        }
-    }
-    out
 }
 
 fn strip_type(s: &str) -> &str {
@@ -279,51 +211,6 @@ fn strip_type(s: &str) -> &str {
         Some(m) => &s[m.end()..],
         None => s,
     }
-}
-
-fn normalize_command(s: &str) -> String {
-    let u = s.trim().to_ascii_uppercase();
-    let u = re_ws().replace_all(&u, " ").into_owned();
-    match u.as_str() {
-        "END OF DATA" | "END OF MESSAGE" | "DATA" => "DATA".to_string(),
-        "RCPT TO" | "RCPT" => "RCPT TO".to_string(),
-        "MAIL FROM" | "MAIL" => "MAIL FROM".to_string(),
-        _ => u,
-    }
-}
-
-/// Finds the first SMTP reply code and the first enhanced status code of a text.
-pub fn find_codes(text: &str) -> Codes {
-    let mut codes = Codes::default();
-    for c in re_reply_code().captures_iter(text) {
-        let m = c.get(1).expect("group");
-        // A group of an IPv6 address ("2606:2800:220:6d...") is not a reply code.
-        let b = text.as_bytes();
-        let colon_before = m.start() > 0 && b[m.start() - 1] == b':';
-        let colon_after = b.get(m.end()) == Some(&b':');
-        if colon_before && colon_after {
-            continue;
-        }
-        if let Ok(r) = m.as_str().parse::<ReplyCode>() {
-            codes.reply = Some((r, m.range()));
-        }
-        break;
-    }
-    if let Some(c) = re_enhanced_code().captures(text) {
-        let (a, b, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
-        let code = EnhancedCode {
-            class: a.as_str().parse().unwrap_or(0),
-            subject: b.as_str().parse().unwrap_or(0),
-            detail: d.as_str().parse().unwrap_or(0),
-        };
-        codes.enhanced = Some((code, a.start()..d.end()));
-    }
-    codes
-}
-
-/// Parses a `Status:` value such as `5.1.1` or `5.1.1 (user unknown)`.
-pub fn parse_status(s: &str) -> Option<EnhancedCode> {
-    find_codes(s).enhanced.map(|(c, _)| c)
 }
 
 /// Words that say whether a codeless failure is temporary or permanent.
@@ -352,7 +239,7 @@ mod tests {
         let c = clean("<a@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 <a@example.com>: Recipient\n    address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)");
         assert_eq!(c.text, "550 5.1.1 <a@example.com>: Recipient address rejected: User unknown in virtual mailbox table");
         assert_eq!(c.remote_mta.as_deref(), Some("mx.example.com"));
-        assert_eq!(c.smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(c.smtp_command, Some(Command::RcptTo));
         assert_eq!(c.recipient.as_deref(), Some("a@example.com"));
     }
 
@@ -368,8 +255,8 @@ mod tests {
     fn multiline_gmail_reply_is_joined() {
         let t = text("550-5.7.26 This mail is unauthenticated, which poses a security risk.\n550-5.7.26 The sender must authenticate.\n550 5.7.26 Learn more - gsmtp");
         assert_eq!(t, "550 5.7.26 This mail is unauthenticated, which poses a security risk. The sender must authenticate. Learn more - gsmtp");
-        let codes = find_codes(&t);
-        assert_eq!(codes.reply.unwrap().0, ReplyCode(550));
+        let codes = crate::smtp::code::find_codes(&t);
+        assert_eq!(codes.reply.unwrap().0, crate::smtp::ReplyCode(550));
         assert_eq!(codes.enhanced.unwrap().0.to_string(), "5.7.26");
     }
 
@@ -388,22 +275,9 @@ mod tests {
     #[test]
     fn exim_after_rcpt() {
         let c = clean("SMTP error from remote mail server after RCPT TO:<a@example.com>: host mx.example.com [192.0.2.1]: 550 5.1.1 <a@example.com>: Recipient address rejected: User unknown");
-        assert_eq!(c.smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(c.smtp_command, Some(Command::RcptTo));
         assert_eq!(c.remote_mta.as_deref(), Some("mx.example.com"));
         assert!(c.text.starts_with("550 5.1.1"), "{}", c.text);
-    }
-
-    #[test]
-    fn codes_are_not_taken_from_ips_or_versions() {
-        let c = find_codes("Connection to 203.0.113.5 failed, Exim 4.92.3, Yahoo 4.16.55.1");
-        assert_eq!(c, Codes::default());
-        let c = find_codes("421 4.7.0 [TSS04] Messages from 192.0.2.1 deferred - 4.16.55.1");
-        assert_eq!(c.reply.unwrap().0, ReplyCode(421));
-        assert_eq!(c.enhanced.unwrap().0.to_string(), "4.7.0");
-        let c = find_codes("[(0) example.com. [2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]");
-        assert_eq!(c.reply, None);
-        let c = find_codes("#5.1.0 Address rejected.");
-        assert_eq!(c.enhanced.unwrap().0.to_string(), "5.1.0");
     }
 
     #[test]

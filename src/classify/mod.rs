@@ -1,37 +1,84 @@
 //! The classifier: one diagnostic text (plus what is known around it) in, one [`Verdict`] out.
 //!
-//! It weighs every signal together. Each source proposes a cause with a strength:
-//! the basic reply code (its `specificity`, 0-3), the enhanced code (0-3), and each matching
-//! wording rule (2 weak, 3 wording, 4 wording tied to codes, 5 a provider's own reply). The
-//! strongest proposal decides; on a tie wording beats the enhanced code, which beats the reply
-//! code ("the words win where they are more specific than the number"). The class (temporary or
-//! permanent) comes from the codes unless the deciding rule fixes it (greylisting is temporary
-//! whatever the code). Confidence reflects the strength and how many sources agree.
+//! It weighs every signal together. Each source proposes a cause (a [`Candidate`]) with a
+//! strength: the basic reply code (its `specificity`, 0-3), the enhanced code (0-3), and each
+//! matching wording rule (2 weak, 3 wording, 4 wording tied to codes, 5 a provider's own reply,
+//! 9 the user's own rule). The strongest proposal decides; on a tie wording beats the enhanced
+//! code, which beats the reply code ("the words win where they are more specific than the
+//! number"). The class (temporary or permanent) comes from the codes unless the deciding rule
+//! fixes it (greylisting is temporary whatever the code). Confidence reflects the strength and
+//! how many sources agree.
 
 pub mod extract;
 mod provider;
 mod ruleset;
 
-pub use provider::identify_provider;
-
-use crate::knowledge::{EnhancedCode, EnhancedInfo, Knowledge, ReplyCode, ReplyInfo, RuleInfo};
-use crate::model::{Category, Class, Confidence, Evidence, Id, Verdict};
+use crate::knowledge::{EnhancedInfo, Knowledge, ProviderInfo, ReplyInfo, RuleInfo};
+use crate::model::{Action, BounceType, Category, Class, Confidence, DecidedBy, Evidence, Owner, ProviderId, Verdict};
+use crate::smtp::{code::find_codes, DsnAction, EnhancedCode, ReplyCode};
 use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
-use std::sync::OnceLock;
+use std::cmp::Reverse;
+use std::sync::LazyLock;
 
 /// What is known about a diagnostic besides its text (from a DSN, an export row...).
 #[derive(Clone, Debug, Default)]
 pub struct Hints<'a> {
     /// An enhanced status code given separately (a DSN `Status:` field, an export column).
-    pub status: Option<&'a str>,
+    pub status: Option<EnhancedCode>,
     /// A reply code given separately (an export column).
-    pub reply: Option<&'a str>,
+    pub reply: Option<ReplyCode>,
     /// The recipient address (its domain can identify the provider).
     pub recipient: Option<&'a str>,
     /// The server that answered (its host name can identify the provider).
     pub remote_mta: Option<&'a str>,
-    /// The DSN `Action:` field: failed, delayed, delivered, relayed, expanded.
-    pub dsn_action: Option<&'a str>,
+    /// The DSN `Action:` field.
+    pub dsn_action: Option<DsnAction>,
+}
+
+/// Where a proposed cause comes from.
+#[derive(Clone, Copy, Debug)]
+enum Source<'k> {
+    /// A wording rule; `order` is its place in the knowledge (earlier wins a tie).
+    Rule { rule: &'k RuleInfo, order: usize },
+    Enhanced(&'k EnhancedInfo),
+    Reply(&'k ReplyInfo),
+}
+
+/// A cause proposed by one source of evidence.
+///
+/// Candidates are ranked by, in order: their strength; on equal strength, the kind of source
+/// (a wording rule, then the enhanced code, then the reply code); among rules, the earlier one
+/// in the knowledge (files put the more specific causes first). The best candidate decides
+/// when its strength is above 0 or it is a rule: a code of specificity 0 says nothing beyond
+/// its class.
+#[derive(Clone, Copy, Debug)]
+struct Candidate<'k> {
+    strength: u8,
+    category: Category,
+    source: Source<'k>,
+}
+
+impl Candidate<'_> {
+    fn rank(&self) -> (u8, u8, Reverse<usize>) {
+        match self.source {
+            Source::Rule { order, .. } => (self.strength, 2, Reverse(order)),
+            Source::Enhanced(_) => (self.strength, 1, Reverse(0)),
+            Source::Reply(_) => (self.strength, 0, Reverse(0)),
+        }
+    }
+
+    fn decides(&self) -> bool {
+        self.strength > 0 || matches!(self.source, Source::Rule { .. })
+    }
+}
+
+/// Where a verdict's words come from when its cause is set after classification.
+#[derive(Clone, Copy, Debug)]
+pub enum Words<'a> {
+    /// The category's own title, explanation and advice.
+    Category,
+    /// A rule's (by id), falling back to the category's.
+    Rule(&'a str),
 }
 
 /// The compiled knowledge: regexes built once.
@@ -51,13 +98,14 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// The shared classifier (built on first use).
+    /// The shared classifier over the built-in knowledge (built on first use).
     pub fn get() -> &'static Classifier {
-        static C: OnceLock<Classifier> = OnceLock::new();
-        C.get_or_init(|| Classifier::new(Knowledge::get()))
+        static C: LazyLock<Classifier> = LazyLock::new(|| Classifier::new(Knowledge::get()));
+        &C
     }
 
-    fn new(knowledge: &'static Knowledge) -> Classifier {
+    /// A classifier over a knowledge base (the built-in one, or one with the user's rules).
+    pub fn new(knowledge: &'static Knowledge) -> Classifier {
         let mut patterns = vec![];
         let mut set_rules = vec![];
         let mut code_only = vec![];
@@ -83,8 +131,13 @@ impl Classifier {
                 .case_insensitive(true)
                 .unicode(false)
                 .build()
-                .expect("label patterns are checked by the test-suite"),
+                .expect("the knowledge builder checked every label pattern"),
         }
+    }
+
+    /// The knowledge this classifier reads.
+    pub fn knowledge(&self) -> &'static Knowledge {
+        self.knowledge
     }
 
     fn rule_regex(&self, i: usize) -> Option<&Regex> {
@@ -97,31 +150,63 @@ impl Classifier {
         self.classify_cleaned(&cleaned, hints)
     }
 
+    /// Whether a cleaned text carries a signal of its own: a reply code, or wording a rule
+    /// knows. Decoders use it to choose between a report's bare diagnostic and its human text.
+    pub fn recognises(&self, cleaned: &extract::Cleaned) -> bool {
+        let text = cleaned.text.trim();
+        if text.is_empty() {
+            return false;
+        }
+        if find_codes(text).reply.is_some() {
+            return true;
+        }
+        let v = self.classify_cleaned(cleaned, &Hints::default());
+        v.category != Category::Unknown && matches!(v.decided_by, Some(DecidedBy::Rule(_)))
+    }
+
+    /// The rules that apply to a text: their pattern matches (or they have none), their
+    /// provider is the one identified (or their match identifies it), and one of their codes
+    /// is present (when they name codes).
+    fn applicable(&self, bytes: &[u8], provider: Option<&ProviderInfo>, reply: Option<ReplyCode>, enhanced: Option<EnhancedCode>) -> Vec<usize> {
+        let k = self.knowledge;
+        let mut matched: Vec<usize> = self.set.matches(bytes).into_iter().map(|p| self.set_rules[p]).collect();
+        matched.extend(self.code_only.iter().copied());
+        matched.sort_unstable();
+        matched
+            .into_iter()
+            .filter(|&i| {
+                let r = &k.rules[i];
+                let provider_fits = match &r.provider {
+                    Some(p) => r.identifies || provider.is_some_and(|x| &x.id == p),
+                    None => true,
+                };
+                provider_fits && (r.codes.is_empty() || r.codes.iter().any(|c| c.matches(reply, enhanced)))
+            })
+            .collect()
+    }
+
     /// Classifies a text that [`extract::clean`] already cleaned.
     pub fn classify_cleaned(&self, cleaned: &extract::Cleaned, hints: &Hints) -> Verdict {
         let k = self.knowledge;
         let text = cleaned.text.as_str();
         let bytes = text.as_bytes();
-        let mut evidence: Vec<Evidence> = vec![];
 
-        // Codes: from the text first, then from what was given beside it.
-        let found = extract::find_codes(text);
+        // Codes: from the text first, then from what was given beside it. A separate status
+        // replaces a vague one in the text (5.0.0), never a precise one.
+        let found = find_codes(text);
         let mut reply: Option<ReplyCode> = found.reply.as_ref().map(|(c, _)| *c);
         let mut enhanced: Option<EnhancedCode> = found.enhanced.as_ref().map(|(c, _)| *c);
-        let status_hint = hints
-            .status
-            .or(cleaned.status.as_deref())
-            .and_then(extract::parse_status);
+        let status_hint = hints.status.or(cleaned.status);
         let mut enhanced_from_hint = false;
         if let Some(h) = status_hint {
-            let text_is_vague = enhanced.is_none_or(|e| e.subject == 0 && e.detail == 0);
-            if text_is_vague && !(h.subject == 0 && h.detail == 0 && enhanced.is_some()) {
+            let text_is_vague = enhanced.is_none_or(|e| e.is_vague());
+            if text_is_vague && !(h.is_vague() && enhanced.is_some()) {
                 enhanced = Some(h);
                 enhanced_from_hint = true;
             }
         }
         if reply.is_none() {
-            reply = hints.reply.and_then(|r| r.trim().parse().ok());
+            reply = hints.reply;
         }
 
         // Provider.
@@ -134,9 +219,7 @@ impl Classifier {
         let enhanced_info: Option<(&EnhancedInfo, u8)> = enhanced.and_then(|e| match k.enhanced(e) {
             Some(info) => Some((info, info.specificity)),
             // An unregistered detail (e.g. 5.7.606): only its subject is known.
-            None => k
-                .enhanced(EnhancedCode { class: e.class, subject: e.subject, detail: 0 })
-                .map(|info| (info, info.specificity.min(1))),
+            None => k.enhanced(EnhancedCode { detail: 0, ..e }).map(|info| (info, info.specificity.min(1))),
         });
         let enhanced_category = |info: &EnhancedInfo| -> Category {
             match (enhanced.map(|e| e.class), info.category_temporary) {
@@ -144,72 +227,49 @@ impl Classifier {
                 _ => info.category,
             }
         };
-
-        let mut matched_rules: Vec<usize> = vec![];
-        for idx in self.set.matches(bytes) {
-            matched_rules.push(self.set_rules[idx]);
-        }
-        matched_rules.extend(self.code_only.iter().copied());
-        matched_rules.sort_unstable();
-        let applicable: Vec<&RuleInfo> = matched_rules
-            .into_iter()
-            .map(|i| &k.rules[i])
-            .filter(|r| match &r.provider {
-                Some(p) => r.identifies || provider.map(|x| x.id.as_str()) == Some(p.as_str()),
-                None => true,
+        let applicable = self.applicable(bytes, provider, reply, enhanced);
+        let mut candidates: Vec<Candidate> = applicable
+            .iter()
+            .map(|&i| {
+                let r = &k.rules[i];
+                Candidate { strength: r.strength(), category: r.category, source: Source::Rule { rule: r, order: i } }
             })
-            .filter(|r| r.codes.is_empty() || r.codes.iter().any(|c| c.matches(reply, enhanced)))
             .collect();
-
-        #[derive(Clone, Copy)]
-        enum Source<'a> {
-            Rule(&'a RuleInfo),
-            Enhanced(&'a EnhancedInfo),
-            Reply(&'a ReplyInfo),
-        }
-        let mut candidates: Vec<(u8, u8, usize, Category, Source)> = vec![];
-        for (order, r) in applicable.iter().enumerate() {
-            candidates.push((r.strength(), 2, usize::MAX - order, r.category, Source::Rule(r)));
-        }
         if let Some((info, spec)) = enhanced_info {
-            candidates.push((spec, 1, 0, enhanced_category(info), Source::Enhanced(info)));
+            candidates.push(Candidate { strength: spec, category: enhanced_category(info), source: Source::Enhanced(info) });
         }
         if let Some(info) = reply_info {
-            candidates.push((info.specificity, 0, 0, info.category, Source::Reply(info)));
+            candidates.push(Candidate { strength: info.specificity, category: info.category, source: Source::Reply(info) });
         }
-        let best = candidates.iter().max_by_key(|c| (c.0, c.1, c.2)).copied();
-
+        let best = candidates.iter().copied().max_by_key(|c| c.rank()).filter(|c| c.decides());
         let (category, strength, source) = match best {
-            Some((s, _, _, cat, src)) if s > 0 || matches!(src, Source::Rule(_)) => (cat, s, Some(src)),
-            _ => (Category::Unknown, 0, None),
+            Some(c) => (c.category, c.strength, Some(c.source)),
+            None => (Category::Unknown, 0, None),
         };
         let rule = match source {
-            Some(Source::Rule(r)) => Some(r),
+            Some(Source::Rule { rule, .. }) => Some(rule),
             _ => None,
         };
-        let agreeing = candidates.iter().filter(|c| c.3 == category).count();
-        // A rule whose match identifies its provider names it when nothing else did.
-        let provider = provider.or_else(|| {
-            rule.filter(|r| r.identifies).and_then(|r| r.provider.as_deref()).and_then(|p| k.provider(p))
-        });
         let reply_decided = match source {
             Some(Source::Reply(i)) => Some(i),
             _ => None,
         };
+        let agreeing = candidates.iter().filter(|c| c.category == category).count();
+        // The strongest candidate for another cause: the other likely reading.
+        let runner_up = candidates.iter().filter(|c| c.category != category && c.decides()).max_by_key(|c| c.rank()).copied();
+        // A rule whose match identifies its provider names it when nothing else did.
+        let provider = provider.or_else(|| rule.filter(|r| r.identifies).and_then(|r| r.provider.as_ref()).and_then(|p| k.provider(p.as_str())));
 
         // Class.
         let code_class = reply
             .and_then(|r| Class::from_digit(b'0' + r.class_digit()))
             .or_else(|| enhanced.and_then(|e| Class::from_digit(b'0' + e.class)));
-        let action_field = hints.dsn_action.map(|a| a.trim().to_ascii_lowercase());
         let mut class = match rule.and_then(|r| r.class).or_else(|| reply_decided.and_then(|i| i.class)) {
             Some(c) => c,
-            None => match action_field.as_deref() {
-                Some("delayed") => Class::Temporary,
-                Some("delivered") | Some("relayed") | Some("expanded") if category == Category::Accepted || category == Category::Unknown => Class::Success,
-                _ => code_class
-                    .or_else(|| extract::class_from_words(text))
-                    .unwrap_or_else(|| category.default_class()),
+            None => match hints.dsn_action {
+                Some(DsnAction::Delayed) => Class::Temporary,
+                Some(a) if a.is_success() && matches!(category, Category::Accepted | Category::Unknown) => Class::Success,
+                _ => code_class.or_else(|| extract::class_from_words(text)).unwrap_or_else(|| category.default_class()),
             },
         };
         let mut category = category;
@@ -245,19 +305,20 @@ impl Classifier {
         if category == Category::Unknown {
             confidence = Confidence::Low;
         }
+        let alternative = match (confidence, runner_up) {
+            (Confidence::High, _) | (_, None) => None,
+            (_, Some(c)) => Some(c.category),
+        };
 
         // Words for people.
         let cat_info = k.category(category);
         let (summary, explanation) = match source {
-            Some(Source::Rule(r)) => (r.title.clone(), r.explanation.clone()),
+            Some(Source::Rule { rule: r, .. }) => (r.title.clone(), r.explanation.clone()),
             Some(Source::Enhanced(info)) => (
                 cat_info.title.clone(),
                 format!("{} ({}): {} {}", enhanced.map(|e| e.to_string()).unwrap_or_default(), info.name, info.meaning, info.explanation),
             ),
-            Some(Source::Reply(info)) => (
-                cat_info.title.clone(),
-                format!("{} ({}): {} {}", info.code, info.name, info.meaning, info.explanation),
-            ),
+            Some(Source::Reply(info)) => (cat_info.title.clone(), format!("{} ({}): {} {}", info.code, info.name, info.meaning, info.explanation)),
             None => (cat_info.title.clone(), cat_info.explanation.clone()),
         };
         let mut advice = rule
@@ -281,13 +342,14 @@ impl Classifier {
             .or_else(|| reply_info.filter(|i| i.category == category).and_then(|i| i.escalation.clone()))
             .or_else(|| cat_info.escalation.clone());
         let provider_note = match source {
-            Some(Source::Rule(r)) => r.provider_note.clone(),
+            Some(Source::Rule { rule: r, .. }) => r.provider_note.clone(),
             Some(Source::Enhanced(i)) => i.note.clone(),
             Some(Source::Reply(i)) => i.note.clone(),
             None => None,
         };
 
         // Evidence, in the order of the text.
+        let mut evidence: Vec<Evidence> = vec![];
         if let Some((code, range)) = &found.reply {
             let name = reply_info.map(|i| i.name.as_str()).unwrap_or("unregistered reply code");
             evidence.push(span(text, range.clone(), format!("reply code {code}: {name}")));
@@ -302,24 +364,25 @@ impl Classifier {
             }
         }
         // The deciding rule, then other matching rules that agree with it.
-        let mut shown = 0;
-        let decider_id = rule.map(|r| r.id.as_str());
-        let mut ordered: Vec<&RuleInfo> = applicable.clone();
-        ordered.sort_by_key(|r| if Some(r.id.as_str()) == decider_id { 0 } else { 1 });
-        for r in ordered {
-            if shown >= 3 || r.category != category {
-                continue;
-            }
-            let idx = k.rules.iter().position(|x| x.id == r.id).expect("rule of the base");
-            let signal = format!("wording: {}", r.title);
-            match self.rule_regex(idx).and_then(|re| re.find(bytes)) {
+        let decider = match source {
+            Some(Source::Rule { order, .. }) => Some(order),
+            _ => None,
+        };
+        let mut ordered: Vec<usize> = applicable.iter().copied().filter(|&i| k.rules[i].category == category).collect();
+        ordered.sort_by_key(|&i| Some(i) != decider);
+        for i in ordered.into_iter().take(3) {
+            let r = &k.rules[i];
+            let signal = match r.origin {
+                crate::knowledge::RuleOrigin::User => format!("your rule: {}", r.title),
+                crate::knowledge::RuleOrigin::BuiltIn => format!("wording: {}", r.title),
+            };
+            match self.rule_regex(i).and_then(|re| re.find(bytes)) {
                 Some(m) => evidence.push(span(text, m.start()..m.end(), signal)),
                 None => {
                     let codes: Vec<String> = r.codes.iter().map(|c| c.to_string()).collect();
                     evidence.push(Evidence { text: codes.join(", "), start: None, end: None, signal: format!("code known for {}", r.title) });
                 }
             }
-            shown += 1;
         }
         if let Some(p) = provider {
             match self.providers.marker_span(text, p) {
@@ -335,16 +398,15 @@ impl Classifier {
         evidence.sort_by_key(|e| e.start.unwrap_or(usize::MAX));
         evidence.dedup_by(|a, b| a.start.is_some() && a.start == b.start && a.end == b.end);
 
-        let decided_by = match source {
-            Some(Source::Rule(r)) => Some(format!("rule:{}", r.id)),
-            Some(Source::Enhanced(i)) => Some(format!("enhanced:{}", i.code)),
-            Some(Source::Reply(i)) => Some(format!("reply:{}", i.code)),
-            None => None,
-        };
+        let decided_by = source.map(|s| match s {
+            Source::Rule { rule: r, .. } => DecidedBy::Rule(r.id.clone()),
+            Source::Enhanced(_) => DecidedBy::Enhanced(enhanced.expect("an enhanced candidate has its code")),
+            Source::Reply(i) => DecidedBy::Reply(i.code),
+        });
 
         Verdict {
-            reply_code: reply.map(|r| r.to_string()),
-            enhanced_code: enhanced.map(|e| e.to_string()),
+            reply_code: reply,
+            enhanced_code: enhanced,
             class,
             bounce_type,
             category,
@@ -359,15 +421,55 @@ impl Classifier {
             provider_note,
             evidence,
             decided_by,
+            alternative,
             diagnostic: text.to_string(),
         }
     }
-}
 
-impl Classifier {
+    /// Sets the cause of a verdict after classification (a report format that establishes it,
+    /// a refusal at `MAIL FROM`, a complaint event, a platform's label): the class, bounce
+    /// type, action, owner and words that go with the cause, from one place.
+    pub fn recast(&self, v: &mut Verdict, category: Category, class: Class, decided_by: DecidedBy, words: Words) {
+        let k = self.knowledge;
+        let info = k.category(category);
+        let class = match category {
+            Category::Accepted | Category::AutoReply => Class::Success,
+            _ if class == Class::Success => category.default_class(),
+            _ => class,
+        };
+        v.category = category;
+        v.class = class;
+        v.bounce_type = category.bounce_type(class);
+        v.action = category.default_action(class);
+        v.owner = category.owner();
+        let rule = match words {
+            Words::Rule(id) => k.rule(id),
+            Words::Category => None,
+        };
+        v.summary = rule.map(|r| r.title.clone()).unwrap_or_else(|| info.title.clone());
+        v.explanation = rule.map(|r| r.explanation.clone()).unwrap_or_else(|| info.explanation.clone());
+        v.advice = rule.and_then(|r| r.advice.clone()).unwrap_or_else(|| match class {
+            Class::Temporary => info.advice_temporary.clone().unwrap_or_else(|| info.advice.clone()),
+            _ => info.advice.clone(),
+        });
+        v.escalation = rule.and_then(|r| r.escalation.clone()).or_else(|| info.escalation.clone());
+        v.decided_by = Some(decided_by);
+        v.alternative = None;
+    }
+
+    /// The verdict a cause gives on its own (a reference page of the cause): the words of its
+    /// category, decided by nothing in particular.
+    pub fn verdict_for(&self, category: Category, class: Class) -> Verdict {
+        let mut v = self.classify("", &Hints::default());
+        self.recast(&mut v, category, class, DecidedBy::ReportFormat, Words::Category);
+        v.decided_by = None;
+        v.confidence = Confidence::High;
+        v
+    }
+
     /// What an email platform's bounce label implies: the cause (`Unknown` when the label
     /// only says hard or soft) and the kind of event the platform meant.
-    pub fn label_meaning(&self, label: &str) -> Option<(Category, crate::model::BounceType)> {
+    pub fn label_meaning(&self, label: &str) -> Option<(Category, BounceType)> {
         let first = self.labels.matches(label.as_bytes()).iter().next()?;
         let l = &self.knowledge.labels[first];
         Some((l.category, l.kind))
@@ -375,49 +477,40 @@ impl Classifier {
 
     /// A verdict from a platform's label alone (the export had no server reply).
     pub fn verdict_from_label(&self, label: &str) -> Option<Verdict> {
-        use crate::model::{BounceType, Owner};
         let (category, kind) = self.label_meaning(label)?;
-        let k = self.knowledge;
         let class = match kind {
             BounceType::Soft => Class::Temporary,
             BounceType::AutoReply => Class::Success,
             _ => Class::Permanent,
         };
-        let info = k.category(category);
-        let (action, owner) = if category == Category::Unknown {
+        let mut v = self.classify("", &Hints::default());
+        self.recast(&mut v, category, class, DecidedBy::PlatformLabel, Words::Category);
+        let label = label.trim();
+        if category == Category::Unknown {
             // Only "hard" or "soft": follow the platform, but say the reason is unknown.
-            match kind {
-                BounceType::Hard => (crate::model::Action::Suppress, Owner::ListQuality),
-                BounceType::Soft => (crate::model::Action::Retry, Owner::RecipientSide),
-                _ => (crate::model::Action::Investigate, Owner::None),
-            }
-        } else {
-            (category.default_action(class), category.owner())
-        };
-        let bounce_type = if category == Category::Unknown { kind } else { category.bounce_type(class) };
-        Some(Verdict {
-            reply_code: None,
-            enhanced_code: None,
-            class,
-            bounce_type,
-            category,
-            action,
-            owner,
-            provider: None,
-            confidence: Confidence::Low,
-            summary: if category == Category::Unknown { format!("Labelled \"{}\" by the platform, without the server's reply", label.trim()) } else { info.title.clone() },
-            explanation: format!(
-                "The export gives only the platform's label \"{}\", not the receiving server's reply, so bouncelens goes by the label. {}",
-                label.trim(),
-                if category == Category::Unknown { "The real cause cannot be told from it." } else { info.explanation.as_str() }
-            ),
-            advice: info.advice.clone(),
-            escalation: info.escalation.clone(),
-            provider_note: None,
-            evidence: vec![Evidence { text: label.trim().to_string(), start: None, end: None, signal: "the platform's bounce label".into() }],
-            decided_by: Some("label".into()),
-            diagnostic: String::new(),
-        })
+            let (action, owner) = match kind {
+                BounceType::Hard => (Action::Suppress, Owner::ListQuality),
+                BounceType::Soft => (Action::Retry, Owner::RecipientSide),
+                _ => (Action::Investigate, Owner::None),
+            };
+            v.action = action;
+            v.owner = owner;
+            v.bounce_type = kind;
+            v.summary = format!("Labelled \"{label}\" by the platform, without the server's reply");
+        }
+        v.confidence = Confidence::Low;
+        v.explanation = format!(
+            "The export gives only the platform's label \"{label}\", not the receiving server's reply, so bouncelens goes by the label. {}",
+            if category == Category::Unknown { "The real cause cannot be told from it." } else { self.knowledge.category(category).explanation.as_str() }
+        );
+        v.evidence = vec![Evidence { text: label.to_string(), start: None, end: None, signal: "the platform's bounce label".into() }];
+        Some(v)
+    }
+
+    /// Which provider a reply comes from (see [`provider`]): markers in the text, then the
+    /// answering server, then the recipient's domain.
+    pub fn identify_provider(&self, text: &str, remote_mta: Option<&str>, recipient: Option<&str>) -> Option<&'static ProviderInfo> {
+        self.providers.identify(text, remote_mta, recipient)
     }
 }
 
@@ -439,15 +532,9 @@ pub fn classify(text: &str) -> Verdict {
     Classifier::get().classify(text, &Hints::default())
 }
 
-/// A human line for the category, used by the CLI and the UI.
-pub fn category_title(c: Category) -> &'static str {
-    // Titles are data; fall back to the label if the base were missing one.
-    Knowledge::get()
-        .categories
-        .iter()
-        .find(|i| i.id == c)
-        .map(|i| i.title.as_str())
-        .unwrap_or(c.label())
+/// The provider id of the provider hosting a recipient's domain, if the base knows it.
+pub fn provider_of_recipient(recipient: &str) -> Option<ProviderId> {
+    Classifier::get().identify_provider("", None, Some(recipient)).map(|p| p.id.clone())
 }
 
 #[cfg(test)]

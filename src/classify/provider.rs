@@ -24,7 +24,7 @@ impl ProviderMatcher {
                     .case_insensitive(true)
                     .unicode(false)
                     .build()
-                    .expect("provider markers are checked by the test-suite");
+                    .expect("the knowledge builder checked every marker");
                 markers.push((i, re));
             }
         }
@@ -32,7 +32,7 @@ impl ProviderMatcher {
             .case_insensitive(true)
             .unicode(false)
             .build()
-            .expect("provider markers are checked by the test-suite");
+            .expect("the knowledge builder checked every marker");
         ProviderMatcher { knowledge, set, markers }
     }
 
@@ -94,12 +94,4 @@ fn by_suffix<'k>(
             name == *s || (name.len() > s.len() && name.ends_with(s.as_str()) && name.as_bytes()[name.len() - s.len() - 1] == b'.')
         })
     })
-}
-
-/// Identifies the provider of a reply (see [`ProviderMatcher::identify`]).
-pub fn identify_provider(text: &str, remote_mta: Option<&str>, recipient: Option<&str>) -> Option<&'static str> {
-    super::Classifier::get()
-        .providers
-        .identify(text, remote_mta, recipient)
-        .map(|p| p.id.as_str())
 }

@@ -14,7 +14,7 @@ pub struct Report {
 pub struct Recipient {
     pub final_recipient: Option<String>,
     pub original_recipient: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<crate::smtp::DsnAction>,
     pub status: Option<String>,
     pub remote_mta: Option<String>,
     pub diagnostic_code: Option<String>,
@@ -67,7 +67,7 @@ fn fields(block: &str) -> Vec<(String, String)> {
 pub fn parse(text: &str) -> Report {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     // Quoted-printable soft breaks inside the report are joined first.
-    let text = crate::classify::extract::undo_quoted_printable(&text);
+    let text = crate::text::undo_quoted_printable(&text);
     let mut report = Report::default();
     for block in split_blocks(&text) {
         let f = fields(&block);
@@ -97,7 +97,7 @@ fn recipient_of(f: &[(String, String)]) -> Recipient {
         match n.as_str() {
             "final-recipient" if r.final_recipient.is_none() => r.final_recipient = Some(clean_address(v)),
             "original-recipient" if r.original_recipient.is_none() => r.original_recipient = Some(clean_address(v)),
-            "action" if r.action.is_none() => r.action = Some(v.trim().to_ascii_lowercase()),
+            "action" if r.action.is_none() => r.action = crate::smtp::DsnAction::parse(v),
             "status" if r.status.is_none() => r.status = Some(v.trim().to_string()),
             "remote-mta" if r.remote_mta.is_none() => r.remote_mta = Some(typed_value(v).trim_matches(['[', ']']).to_string()),
             "diagnostic-code" => match &mut r.diagnostic_code {
@@ -147,7 +147,7 @@ mod tests {
         assert_eq!(r.recipients.len(), 2);
         let a = &r.recipients[0];
         assert_eq!(a.final_recipient.as_deref(), Some("neko@example.co.jp"));
-        assert_eq!(a.action.as_deref(), Some("failed"));
+        assert_eq!(a.action, Some(crate::smtp::DsnAction::Failed));
         assert_eq!(a.remote_mta.as_deref(), Some("192.0.2.2"));
         assert_eq!(a.diagnostic_code.as_deref(), Some("SMTP; 550 5.1.1 <neko@example.co.jp>: Recipient address rejected: User unknown"));
         assert_eq!(r.recipients[1].status.as_deref(), Some("4.4.7"));

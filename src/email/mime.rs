@@ -132,7 +132,7 @@ fn value_text(msg: &mail_parser::Message, h: &mail_parser::Header) -> String {
             let raw = msg.raw_message();
             let (s, e) = (h.offset_start as usize, h.offset_end as usize);
             if s < e && e <= raw.len() {
-                crate::classify::extract::unfold(&String::from_utf8_lossy(&raw[s..e])).replace('\n', " ").trim().to_string()
+                crate::text::unfold(&String::from_utf8_lossy(&raw[s..e])).replace('\n', " ").trim().to_string()
             } else {
                 String::new()
             }

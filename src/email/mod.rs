@@ -9,8 +9,10 @@ pub mod dsn;
 pub mod formats;
 pub mod mime;
 
-use crate::classify::{extract, Classifier, Hints};
-use crate::model::{Category, Context, Record};
+use crate::classify::{extract, Classifier, Hints, Words};
+use crate::model::{Category, Class, Context, DecidedBy, Record};
+use crate::smtp::{address, Command, DsnAction};
+use crate::text::mbox;
 use mime::Mail;
 
 /// What a decoder found about one recipient, before classification.
@@ -22,10 +24,10 @@ pub struct Bounce {
     pub diagnostic: String,
     /// An enhanced status code given beside the text (DSN `Status:`).
     pub status: Option<String>,
-    pub dsn_action: Option<String>,
+    pub dsn_action: Option<DsnAction>,
     pub remote_mta: Option<String>,
     pub reporting_mta: Option<String>,
-    pub smtp_command: Option<String>,
+    pub smtp_command: Option<Command>,
     pub date: Option<String>,
     pub feedback_type: Option<String>,
     /// A cause the format itself establishes (a complaint report, an auto-reply).
@@ -35,127 +37,23 @@ pub struct Bounce {
     pub original: Option<Original>,
 }
 
-/// Reads bytes as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
-/// Returns the text and the name of the encoding used.
-pub fn decode_text(bytes: &[u8]) -> (String, &'static str) {
-    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return (text.into_owned(), enc.name());
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "UTF-8"),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-            (text.into_owned(), "windows-1252")
-        }
-    }
-}
-
-/// Whether bytes look like an mbox (several messages, each starting with a "From " line).
-pub fn is_mbox(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"From ") && memfind(&bytes[5..], b"\nFrom ").is_some()
-}
-
-fn memfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// Splits an mbox into its messages (lines starting "From " separate them; ">From " is
-/// un-escaped by readers, which matters little here).
-pub fn split_mbox(bytes: &[u8]) -> Vec<&[u8]> {
-    let mut out = vec![];
-    let mut start = 0;
-    let mut i = 0;
-    while let Some(p) = memfind(&bytes[i..], b"\nFrom ") {
-        let at = i + p + 1;
-        if at > start {
-            out.push(&bytes[start..at]);
-        }
-        start = at;
-        i = at + 1;
-    }
-    if start < bytes.len() {
-        out.push(&bytes[start..]);
-    }
-    out.into_iter()
-        .map(|m| {
-            // Drop the "From " envelope line itself.
-            if m.starts_with(b"From ") {
-                match memfind(m, b"\n") {
-                    Some(nl) => &m[nl + 1..],
-                    None => &m[m.len()..],
-                }
-            } else {
-                m
-            }
-        })
-        .filter(|m| !m.iter().all(|b| b.is_ascii_whitespace()))
-        .collect()
-}
-
-/// Analyses a file's bytes: an mbox (each message), a single email, or plain reply text.
+/// Analyses a file's bytes that hold emails: an mbox (each message), or a single email.
 pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
     let bytes = with_lf_line_ends(bytes);
     let bytes = bytes.as_ref();
-    if is_mbox(bytes) {
+    if mbox::is_mbox(bytes) {
         let mut out = vec![];
-        for (i, m) in split_mbox(bytes).into_iter().enumerate() {
+        for (i, m) in mbox::split(bytes).into_iter().enumerate() {
             out.extend(analyze_email(m, &format!("{source}#{}", i + 1)));
         }
         return out;
     }
-    let head = &bytes[..bytes.len().min(8192)];
-    let (head_text, _) = decode_text(head);
-    let body = if bytes.starts_with(b"From ") {
-        memfind(bytes, b"\n").map(|nl| &bytes[nl + 1..]).unwrap_or(bytes)
-    } else {
-        bytes
+    let body = match bytes.strip_prefix(b"From ") {
+        // A lone mbox message: skip its envelope line.
+        Some(rest) => memchr::memchr(b'\n', rest).map(|nl| &rest[nl + 1..]).unwrap_or(&[]),
+        None => bytes,
     };
-    if looks_like_email(&head_text) || bytes.starts_with(b"From ") {
-        return analyze_email(body, source);
-    }
-    let (text, _) = decode_text(bytes);
-    let mut records = crate::paste::analyze(&text).records;
-    for r in &mut records {
-        r.source = Some(format!("{source}:{}", r.source.as_deref().unwrap_or("").trim_start_matches("paste:")));
-    }
-    records
-}
-
-/// Whether a text starts with an email header block: at least three `Name: value` fields,
-/// two of them common ones, before the first blank line. Field names may be long (Exchange
-/// writes names of 45 characters and more); folded lines continue the previous field.
-pub fn looks_like_email(text: &str) -> bool {
-    let mut headers = 0;
-    let mut known = 0;
-    for (i, line) in text.lines().take(200).enumerate() {
-        if line.trim().is_empty() {
-            break;
-        }
-        if line.starts_with(' ') || line.starts_with('\t') {
-            continue;
-        }
-        if i == 0 && line.starts_with("From ") {
-            continue;
-        }
-        match line.split_once(':') {
-            Some((name, _)) if !name.is_empty() && name.len() <= 76 && name.bytes().all(|b| b.is_ascii_graphic()) => {
-                headers += 1;
-                let n = name.to_ascii_lowercase();
-                if matches!(
-                    n.as_str(),
-                    "received" | "from" | "to" | "subject" | "date" | "return-path" | "content-type" | "mime-version" | "message-id" | "delivered-to" | "x-failed-recipients" | "auto-submitted"
-                ) {
-                    known += 1;
-                }
-            }
-            _ => return false,
-        }
-        if headers >= 3 && known >= 2 {
-            return true;
-        }
-    }
-    headers >= 3 && known >= 2
+    analyze_email(body, source)
 }
 
 /// Old Mac files end lines with CR alone: read them as LF.
@@ -168,13 +66,13 @@ fn with_lf_line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// Analyses one bounce email (raw source). `source` names where it came from.
+/// Analyses one bounce email (raw source). `source` names where it came from. Bytes in which
+/// no header and no body can be read give no record.
 pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
     let raw = with_lf_line_ends(raw);
     let raw = raw.as_ref();
     let Some(mail) = mime::parse(raw) else {
-        let (text, _) = decode_text(raw);
-        return crate::paste::analyze(&text).records;
+        return vec![];
     };
     let bounces = formats::decode(&mail);
     let found_original = original_message(&mail);
@@ -187,28 +85,28 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
         let recipient = [b.recipient.as_deref(), cleaned.recipient.as_deref()]
             .into_iter()
             .flatten()
-            .map(normalize_address)
-            .find(|r| plausible_address(r));
+            .map(address::normalize)
+            .find(|r| address::plausible(r));
         cleaned.recipient = None;
         let hints = Hints {
-            status: b.status.as_deref(),
+            status: b.status.as_deref().and_then(crate::smtp::code::parse_status),
             reply: None,
             recipient: recipient.as_deref(),
             remote_mta: b.remote_mta.as_deref(),
-            dsn_action: b.dsn_action.as_deref(),
+            dsn_action: b.dsn_action,
         };
         let mut verdict = classifier.classify_cleaned(&cleaned, &hints);
         if let Some(cat) = b.category {
-            force_category(&mut verdict, cat);
+            established_by_format(classifier, &mut verdict, cat);
         }
-        let smtp_command = b.smtp_command.clone().or(cleaned.smtp_command.clone()).or_else(|| {
+        let smtp_command = b.smtp_command.or(cleaned.smtp_command).or_else(|| {
             // A refusal that names the sender's own address answers the MAIL FROM command.
-            let named = formats::first_address(&cleaned.text)?;
-            let is_recipient = recipient.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(&named));
-            (!is_recipient && senders.iter().any(|s| s.eq_ignore_ascii_case(&named))).then(|| "MAIL FROM".to_string())
+            let named = address::first_in(&cleaned.text)?;
+            let is_recipient = recipient.as_deref() == Some(named.as_str());
+            (!is_recipient && senders.contains(&named)).then_some(Command::MailFrom)
         });
-        if smtp_command.as_deref() == Some("MAIL FROM") {
-            about_the_sender(&mut verdict);
+        if smtp_command == Some(Command::MailFrom) {
+            about_the_sender(classifier, &mut verdict);
         }
         records.push(Record {
             recipient,
@@ -224,7 +122,7 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
                 original_subject: original.subject.clone(),
                 original_message_id: original.message_id.clone(),
                 list_id: original.list_id.clone(),
-                dsn_action: b.dsn_action.clone(),
+                dsn_action: b.dsn_action,
                 feedback_type: b.feedback_type.clone(),
                 ..Default::default()
             },
@@ -239,13 +137,13 @@ fn envelope_senders(mail: &Mail) -> Vec<String> {
     let mut out = vec![];
     for h in ["To", "Delivered-To", "X-Original-To", "Envelope-To"] {
         for v in mail.headers_named(h) {
-            out.extend(formats::addresses(v));
+            out.extend(address::all_in(v));
         }
     }
     if let Some(m) = mail.returned() {
         for h in ["Return-Path", "From", "Sender"] {
             for v in m.headers_named(h) {
-                out.extend(formats::addresses(v));
+                out.extend(address::all_in(v));
             }
         }
     }
@@ -276,7 +174,7 @@ fn strip_greeting(diagnostic: &str) -> String {
 /// unexplained policy refusal ("Access denied") refuses that sender. Causes that describe the
 /// recipient's address or mailbox, and the generic policy cause, become "your sender address
 /// was refused"; precise causes (reputation, blocklists, authentication...) stay.
-fn about_the_sender(v: &mut crate::model::Verdict) {
+fn about_the_sender(classifier: &Classifier, v: &mut crate::model::Verdict) {
     if !matches!(
         v.category,
         Category::InvalidRecipient
@@ -290,61 +188,20 @@ fn about_the_sender(v: &mut crate::model::Verdict) {
     ) {
         return;
     }
-    let k = crate::knowledge::Knowledge::get();
-    let cat = Category::SenderConfig;
-    let class = if v.class == crate::model::Class::Temporary { v.class } else { crate::model::Class::Permanent };
-    v.category = cat;
-    v.class = class;
-    v.bounce_type = cat.bounce_type(class);
-    v.action = cat.default_action(class);
-    v.owner = cat.owner();
-    if let Some(r) = k.rule("generic.sender-rejected") {
-        v.summary = r.title.clone();
-        v.explanation = format!("{} The server gave this answer to the MAIL FROM command, which carries the sender address, so the address it refused is yours.", r.explanation);
-        if let Some(a) = &r.advice {
-            v.advice = a.clone();
-        }
-    }
-    v.decided_by = Some(format!("{} (refused at MAIL FROM)", v.decided_by.as_deref().unwrap_or("command")));
+    let class = if v.class == Class::Temporary { Class::Temporary } else { Class::Permanent };
+    let before = v.decided_by.take().unwrap_or(DecidedBy::ReportFormat);
+    classifier.recast(v, Category::SenderConfig, class, DecidedBy::RefusedAtMailFrom(Box::new(before)), Words::Rule("generic.sender-rejected"));
+    v.explanation.push_str(" The server gave this answer to the MAIL FROM command, which carries the sender address, so the address it refused is yours.");
 }
 
-/// Sets a cause the report's format establishes (complaint, auto-reply) with its defaults.
-fn force_category(v: &mut crate::model::Verdict, cat: Category) {
+/// Sets a cause the report's format establishes (a complaint report, an auto-reply).
+fn established_by_format(classifier: &Classifier, v: &mut crate::model::Verdict, cat: Category) {
     if v.category == cat {
         return;
     }
-    let k = crate::knowledge::Knowledge::get();
-    let info = k.category(cat);
-    v.category = cat;
-    v.class = cat.default_class();
-    if cat == Category::Complaint {
-        v.class = crate::model::Class::Permanent;
-    }
-    v.bounce_type = cat.bounce_type(v.class);
-    v.action = cat.default_action(v.class);
-    v.owner = cat.owner();
-    v.summary = info.title.clone();
-    v.explanation = info.explanation.clone();
-    v.advice = info.advice.clone();
-    v.escalation = info.escalation.clone();
+    let class = if cat == Category::Complaint { Class::Permanent } else { cat.default_class() };
+    classifier.recast(v, cat, class, DecidedBy::ReportFormat, Words::Category);
     v.confidence = crate::model::Confidence::High;
-    v.decided_by = Some(format!("format:{}", crate::model::Id::id(cat)));
-}
-
-/// Lower-cases the domain and strips brackets and a `mailto:`.
-/// Whether a recipient as read could be an address at all: SMTP caps a path at 256 octets
-/// (RFC 5321, 4.5.3.1.3), so a longer "address" is damage (a run of text glued to an @).
-pub fn plausible_address(a: &str) -> bool {
-    !a.is_empty() && a.len() <= 254
-}
-
-pub fn normalize_address(a: &str) -> String {
-    let a = a.trim().trim_matches(['<', '>', '"', '\'', ' ', '(', ')', ',', ';', ':', '.']);
-    let a = a.strip_prefix("mailto:").unwrap_or(a);
-    match a.rsplit_once('@') {
-        Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
-        None => a.to_string(),
-    }
 }
 
 /// What the returned message says about itself.

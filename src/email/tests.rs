@@ -18,8 +18,8 @@ fn reader_of(name: &str) -> &'static str {
     formats::decode_named(&mime::parse(&raw).expect("parses")).0
 }
 
-fn summary(r: &Record) -> (Option<&str>, Category, Option<&str>, Option<&str>) {
-    (r.recipient.as_deref(), r.verdict.category, r.verdict.reply_code.as_deref(), r.verdict.enhanced_code.as_deref())
+fn summary(r: &Record) -> (Option<&str>, Category, Option<String>, Option<String>) {
+    (r.recipient.as_deref(), r.verdict.category, r.verdict.reply_code.map(|c| c.to_string()), r.verdict.enhanced_code.map(|c| c.to_string()))
 }
 
 #[test]
@@ -27,9 +27,9 @@ fn exim_gives_each_recipient_its_own_reply() {
     let r = sample("lhost-exim-02.eml");
     assert_eq!(reader_of("lhost-exim-02.eml"), "exim");
     assert_eq!(r.len(), 2);
-    assert_eq!(summary(&r[0]), (Some("kijitora@example.jp"), Category::InvalidRecipient, Some("550"), Some("5.1.1")));
-    assert_eq!(summary(&r[1]), (Some("sabatora@example.jp"), Category::InvalidRecipient, Some("550"), Some("5.2.1")));
-    assert_eq!(r[0].context.smtp_command.as_deref(), Some("RCPT TO"));
+    assert_eq!(summary(&r[0]), (Some("kijitora@example.jp"), Category::InvalidRecipient, Some("550".into()), Some("5.1.1".into())));
+    assert_eq!(summary(&r[1]), (Some("sabatora@example.jp"), Category::InvalidRecipient, Some("550".into()), Some("5.2.1".into())));
+    assert_eq!(r[0].context.smtp_command, Some(crate::smtp::Command::RcptTo));
     assert_eq!(r[0].context.remote_mta.as_deref(), Some("mx.example.jp"));
     assert_eq!(r[0].context.original_subject.as_deref(), Some("test from Exim 1"));
     assert_eq!(r[0].context.original_message_id.as_deref(), Some("E1X58pB-0004bW-2s@marutamachi.example.org"));
@@ -48,7 +48,7 @@ fn exim_delay_warning_is_not_read_as_expiry() {
     // The reassurance paragraph of a delay warning ("... will give up") is not the reason.
     let r = sample("lhost-exim-41.eml");
     assert_eq!(r[0].verdict.category, Category::Authentication);
-    assert_eq!(r[0].context.smtp_command.as_deref(), Some("MAIL FROM"));
+    assert_eq!(r[0].context.smtp_command, Some(crate::smtp::Command::MailFrom));
 }
 
 #[test]
@@ -56,8 +56,8 @@ fn qmail_two_recipients_with_their_commands() {
     let r = sample("lhost-qmail-25.eml");
     assert_eq!(reader_of("lhost-qmail-25.eml"), "qmail");
     assert_eq!(r.len(), 2);
-    assert_eq!(summary(&r[0]), (Some("mailboxfull@libsisimai.net"), Category::MailboxFull, Some("552"), Some("5.2.2")));
-    assert_eq!(summary(&r[1]), (Some("userunknown@libsisimai.net"), Category::InvalidRecipient, Some("550"), Some("5.1.1")));
+    assert_eq!(summary(&r[0]), (Some("mailboxfull@libsisimai.net"), Category::MailboxFull, Some("552".into()), Some("5.2.2".into())));
+    assert_eq!(summary(&r[1]), (Some("userunknown@libsisimai.net"), Category::InvalidRecipient, Some("550".into()), Some("5.1.1".into())));
     assert_eq!(r[0].context.remote_mta.as_deref(), Some("192.0.2.25"));
     assert_eq!(r[0].context.reporting_mta.as_deref(), Some("email.example.jp"));
 }
@@ -66,11 +66,11 @@ fn qmail_two_recipients_with_their_commands() {
 fn sendmail_transcript_pairs_replies_with_addresses() {
     let r = sample("lhost-v5sendmail-07.eml");
     assert_eq!(r.len(), 3);
-    assert_eq!(r[0].verdict.reply_code.as_deref(), Some("501"));
-    assert_eq!(r[0].context.smtp_command.as_deref(), Some("MAIL FROM"));
+    assert_eq!(r[0].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("501"));
+    assert_eq!(r[0].context.smtp_command, Some(crate::smtp::Command::MailFrom));
     assert_eq!(r[1].verdict.category, Category::InvalidDomain);
-    assert_eq!(r[1].verdict.reply_code.as_deref(), Some("550"));
-    assert_eq!(summary(&r[2]), (Some("hachiware@example.edu"), Category::InvalidRecipient, Some("550"), None));
+    assert_eq!(r[1].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("550"));
+    assert_eq!(summary(&r[2]), (Some("hachiware@example.edu"), Category::InvalidRecipient, Some("550".into()), None));
 }
 
 #[test]
@@ -80,15 +80,15 @@ fn delivery_status_fields_written_in_the_text() {
     let r = sample("rfc3464-04.eml");
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].verdict.category, Category::RecipientServer);
-    assert_eq!(r[0].verdict.enhanced_code.as_deref(), Some("5.5.0"));
-    assert_eq!(r[0].verdict.reply_code.as_deref(), Some("554"));
+    assert_eq!(r[0].verdict.enhanced_code.map(|c| c.to_string()).as_deref(), Some("5.5.0"));
+    assert_eq!(r[0].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("554"));
 }
 
 #[test]
 fn long_exchange_header_names_are_still_an_email() {
     let r = sample("lhost-office365-03.eml");
     assert_eq!(r.len(), 1);
-    assert_eq!(summary(&r[0]), (Some("kijitora@example.com"), Category::Authentication, Some("550"), Some("5.1.0")));
+    assert_eq!(summary(&r[0]), (Some("kijitora@example.com"), Category::Authentication, Some("550".into()), Some("5.1.0".into())));
 }
 
 #[test]
@@ -96,7 +96,7 @@ fn amazon_ses_json_notification() {
     let r = sample("lhost-amazonses-09.eml");
     assert_eq!(reader_of("lhost-amazonses-09.eml"), "amazon-ses-json");
     assert_eq!(r.len(), 1);
-    assert_eq!(summary(&r[0]), (Some("bounce@simulator.amazonses.com"), Category::InvalidRecipient, Some("550"), Some("5.1.1")));
+    assert_eq!(summary(&r[0]), (Some("bounce@simulator.amazonses.com"), Category::InvalidRecipient, Some("550".into()), Some("5.1.1".into())));
     assert_eq!(r[0].context.original_from.as_deref(), Some("kijitora@neko.example.org"));
     assert_eq!(r[0].context.reporting_mta.as_deref(), Some("a27-23.smtp-out.us-west-2.amazonses.com"));
     // A delivery notification is a success.
@@ -109,8 +109,8 @@ fn amazon_ses_json_notification() {
 fn amazon_ses_wrapped_reply_refusing_the_sender() {
     // SES wraps the remote reply; the reply names SES's own return path, so it refused the sender.
     let r = sample("lhost-amazonses-01.eml");
-    assert_eq!(r[0].verdict.enhanced_code.as_deref(), Some("5.7.1"));
-    assert_eq!(r[0].context.smtp_command.as_deref(), Some("MAIL FROM"));
+    assert_eq!(r[0].verdict.enhanced_code.map(|c| c.to_string()).as_deref(), Some("5.7.1"));
+    assert_eq!(r[0].context.smtp_command, Some(crate::smtp::Command::MailFrom));
     assert_eq!(r[0].verdict.category, Category::SenderConfig);
 }
 
@@ -136,7 +136,7 @@ fn gmail_older_layout_uses_the_returned_error() {
     let r = sample("lhost-gmail-18.eml");
     assert_eq!(reader_of("lhost-gmail-18.eml"), "gmail-legacy");
     assert_eq!(r[0].verdict.category, Category::InvalidRecipient);
-    assert_eq!(r[0].context.smtp_command.as_deref(), Some("RCPT TO"));
+    assert_eq!(r[0].context.smtp_command, Some(crate::smtp::Command::RcptTo));
     // IPv6 addresses in "socket error" lines are not reply codes.
     let n = sample("lhost-gmail-11.eml");
     assert_eq!(n[0].verdict.category, Category::Network);
@@ -163,7 +163,7 @@ fn bounce_forwarded_as_text_is_decoded() {
     let r = sample("lhost-postfix-49.eml");
     assert_eq!(r.len(), 1);
     assert_eq!(r[0].recipient.as_deref(), Some("kijitora-neko-nyaan@ntt.example.ne.jp"));
-    assert_eq!(r[0].verdict.reply_code.as_deref(), Some("421"));
+    assert_eq!(r[0].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("421"));
     // What it returned is what the inner report carries, not the inner report itself.
     assert_ne!(r[0].context.original_subject.as_deref(), Some("Undelivered Mail Returned to Sender"));
 }
@@ -172,13 +172,13 @@ fn bounce_forwarded_as_text_is_decoded() {
 fn gateway_layouts() {
     let mm = sample("lhost-mailmarshalsmtp-02.eml");
     assert_eq!(reader_of("lhost-mailmarshalsmtp-02.eml"), "mailmarshal");
-    assert_eq!(summary(&mm[0]), (Some("kijitora@nyaan.example.com"), Category::InvalidRecipient, Some("550"), Some("5.1.1")));
+    assert_eq!(summary(&mm[0]), (Some("kijitora@nyaan.example.com"), Category::InvalidRecipient, Some("550".into()), Some("5.1.1".into())));
     // A multi-line reply whose continuation lines are not indented in the delivery-status part.
     let ml = sample("lhost-messagelabs-01.eml");
     assert_eq!(ml[0].verdict.category, Category::SenderConfig);
     let mf = sample("lhost-mfilter-04.eml");
     assert_eq!(reader_of("lhost-mfilter-04.eml"), "m-filter");
-    assert_eq!(mf[0].verdict.reply_code.as_deref(), Some("550"));
+    assert_eq!(mf[0].verdict.reply_code.map(|c| c.to_string()).as_deref(), Some("550"));
 }
 
 #[test]
@@ -279,9 +279,9 @@ fn samples() -> Vec<(String, Vec<u8>)> {
     v
 }
 
-type Key = (Option<String>, Category, Option<String>, Option<String>);
+type Key = (Option<String>, Category, Option<crate::smtp::ReplyCode>, Option<crate::smtp::EnhancedCode>);
 fn keys(r: &[Record]) -> Vec<Key> {
-    r.iter().map(|r| (r.recipient.clone(), r.verdict.category, r.verdict.reply_code.clone(), r.verdict.enhanced_code.clone())).collect()
+    r.iter().map(|r| (r.recipient.clone(), r.verdict.category, r.verdict.reply_code, r.verdict.enhanced_code)).collect()
 }
 
 /// The same email with LF, CRLF or bare CR line ends (as saved by different mail programs)

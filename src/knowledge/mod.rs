@@ -1,18 +1,22 @@
-//! The knowledge base: every code, provider reply and explanation bouncelens knows.
+//! The knowledge base: every code, provider reply, explanation and policy number bouncelens
+//! knows.
 //!
 //! It is data, compiled into the binary from the TOML files under `src/knowledge/data/`, and
-//! it is the single source of truth: the classifier, the Reference view and the CLI's
-//! `lookup` all read it through this module. Adding a provider's reply means adding a
-//! `[[rule]]` (with an `examples` line, which the test-suite classifies) to a rules file.
+//! it is the single source of truth: the classifier, the Reference view, the export reports
+//! and the CLI all read it through this module. Adding a provider's reply means adding a
+//! `[[rule]]` (with an `examples` line, which the test-suite classifies) to a rules file; the
+//! user's own rules go through the same [`Builder`].
 
-mod codes;
-pub mod search;
+mod build;
+mod policy;
 
-pub use codes::{CodeRange, EnhancedCode, ReplyCode};
+pub use build::{Builder, KnowledgeError};
+pub use policy::{ColumnNames, Exports, Layout, Metric, Policy, Threshold};
 
-use crate::model::{Action, BounceType, Category, Class, Id, Owner};
+use crate::model::{Action, BounceType, Category, Class, Id, Owner, ProviderId};
+use crate::smtp::{CodeRange, EnhancedCode, ReplyCode};
 use serde::Deserialize;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 const DATA: &[(&str, &str)] = &[
     ("categories.toml", include_str!("data/categories.toml")),
@@ -26,6 +30,8 @@ const DATA: &[(&str, &str)] = &[
     ("rules_other.toml", include_str!("data/rules_other.toml")),
     ("vendor_labels.toml", include_str!("data/vendor_labels.toml")),
     ("rules_mta.toml", include_str!("data/rules_mta.toml")),
+    ("policy.toml", include_str!("data/policy.toml")),
+    ("exports.toml", include_str!("data/exports.toml")),
 ];
 
 /// What a cause means and what to do about it, for people.
@@ -103,8 +109,11 @@ pub struct EnhancedInfo {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProviderInfo {
-    pub id: String,
+    pub id: ProviderId,
     pub name: String,
+    /// Words people search the reference with for this provider ("hotmail", "o365").
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Regexes (case-insensitive) that identify the provider's servers in a reply text.
     #[serde(default)]
     pub markers: Vec<String>,
@@ -126,7 +135,7 @@ pub struct RuleInfo {
     pub id: String,
     /// The rule applies only to replies from this provider.
     #[serde(default)]
-    pub provider: Option<String>,
+    pub provider: Option<ProviderId>,
     /// The rule's own match identifies the provider (codes or wording nobody else uses), so
     /// it applies even when nothing else named the provider.
     #[serde(default)]
@@ -164,12 +173,27 @@ pub struct RuleInfo {
     /// Real-looking replies this rule must decide (checked by the tests; shown in Reference).
     #[serde(default)]
     pub examples: Vec<String>,
+    /// Where the rule comes from (set by the builder, not written in the files).
+    #[serde(skip)]
+    pub origin: RuleOrigin,
+}
+
+/// Whether a rule is one of bouncelens' own or one the user wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuleOrigin {
+    #[default]
+    BuiltIn,
+    /// The user's own rule: tried before every built-in rule.
+    User,
 }
 
 impl RuleInfo {
     /// How decisive the rule is: explicit, or 5 for a provider's own reply, 4 for wording tied
-    /// to codes, 3 for wording alone.
+    /// to codes, 3 for wording alone. A user's rule outranks them all.
     pub fn strength(&self) -> u8 {
+        if self.origin == RuleOrigin::User {
+            return USER_RULE_STRENGTH;
+        }
         self.strength.unwrap_or(if self.provider.is_some() {
             5
         } else if !self.codes.is_empty() {
@@ -179,6 +203,9 @@ impl RuleInfo {
         })
     }
 }
+
+/// The strength of a user's own rule: above every built-in one.
+pub const USER_RULE_STRENGTH: u8 = 9;
 
 /// An email platform's bounce label (in exports) and the cause it implies without a reply.
 #[derive(Debug, Clone, Deserialize)]
@@ -261,9 +288,13 @@ struct File {
     rule: Vec<RuleInfo>,
     #[serde(default)]
     label: Vec<LabelInfo>,
+    #[serde(default)]
+    policy: Option<Policy>,
+    #[serde(default)]
+    exports: Option<Exports>,
 }
 
-/// Everything bouncelens knows, loaded once.
+/// Everything bouncelens knows.
 pub struct Knowledge {
     pub categories: Vec<CategoryInfo>,
     pub replies: Vec<ReplyInfo>,
@@ -271,59 +302,40 @@ pub struct Knowledge {
     pub providers: Vec<ProviderInfo>,
     pub rules: Vec<RuleInfo>,
     pub labels: Vec<LabelInfo>,
+    /// The numbers behind the alerts of an export report, with their sources.
+    pub policy: Policy,
+    /// What export files look like: event words, column names, platform layouts.
+    pub exports: Exports,
 }
 
 impl Knowledge {
-    /// The compiled-in knowledge base. Panics only if the shipped data is malformed, which the
-    /// test-suite rules out.
+    /// The built-in knowledge base, built on first use. The test-suite builds it with
+    /// [`Knowledge::builtin`] and fails with the file and entry if a data file is wrong, so
+    /// the panic here stands for a broken build, not for anything a user can do.
     pub fn get() -> &'static Knowledge {
-        static K: OnceLock<Knowledge> = OnceLock::new();
-        K.get_or_init(|| Knowledge::load().unwrap_or_else(|e| panic!("knowledge base: {e}")))
+        static K: LazyLock<Knowledge> = LazyLock::new(|| Knowledge::builtin().unwrap_or_else(|e| panic!("the built-in knowledge is broken: {e}")));
+        &K
     }
 
-    fn load() -> Result<Knowledge, String> {
-        let mut k = Knowledge {
-            categories: vec![],
-            replies: vec![],
-            enhanced: vec![],
-            providers: vec![],
-            rules: vec![],
-            labels: vec![],
-        };
+    /// Builds the built-in knowledge from its data files.
+    pub fn builtin() -> Result<Knowledge, KnowledgeError> {
+        Self::builtin_builder()?.build()
+    }
+
+    /// The built-in knowledge with the user's own rules (a TOML file of `[[rule]]` tables),
+    /// which are tried first.
+    pub fn with_user_rules(file: &str, text: &str) -> Result<Knowledge, KnowledgeError> {
+        let mut b = Self::builtin_builder()?;
+        b.add_user_rules(file, text)?;
+        b.build()
+    }
+
+    fn builtin_builder() -> Result<Builder, KnowledgeError> {
+        let mut b = Builder::new();
         for (name, text) in DATA {
-            let f: File = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
-            k.categories.extend(f.category);
-            k.replies.extend(f.reply);
-            k.enhanced.extend(f.enhanced);
-            k.providers.extend(f.provider);
-            k.rules.extend(f.rule);
-            k.labels.extend(f.label);
+            b.add(name, text)?;
         }
-        k.validate()?;
-        Ok(k)
-    }
-
-    fn validate(&self) -> Result<(), String> {
-        for c in Category::ALL {
-            if !self.categories.iter().any(|i| i.id == *c) {
-                return Err(format!("category {} has no entry", c.id()));
-            }
-        }
-        let mut ids = std::collections::HashSet::new();
-        for r in &self.rules {
-            if !ids.insert(r.id.as_str()) {
-                return Err(format!("rule id {} is used twice", r.id));
-            }
-            if let Some(p) = &r.provider {
-                if !self.providers.iter().any(|x| &x.id == p) {
-                    return Err(format!("rule {} names unknown provider {p}", r.id));
-                }
-            }
-            if r.pattern.is_none() && r.codes.is_empty() {
-                return Err(format!("rule {} has neither pattern nor codes", r.id));
-            }
-        }
-        Ok(())
+        Ok(b)
     }
 
     pub fn category(&self, c: Category) -> &CategoryInfo {
@@ -345,7 +357,12 @@ impl Knowledge {
     }
 
     pub fn provider(&self, id: &str) -> Option<&ProviderInfo> {
-        self.providers.iter().find(|p| p.id == id)
+        self.providers.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The provider's name for people, or its id when it is not in the base.
+    pub fn provider_name(&self, id: &ProviderId) -> String {
+        self.provider(id.as_str()).map(|p| p.name.clone()).unwrap_or_else(|| id.to_string())
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
@@ -368,6 +385,9 @@ mod tests {
 
     #[test]
     fn loads_and_validates() {
+        if let Err(e) = Knowledge::builtin() {
+            panic!("{e}");
+        }
         let k = Knowledge::get();
         assert!(k.replies.len() >= 40, "{} reply codes", k.replies.len());
         assert!(k.enhanced.len() >= 75, "{} enhanced codes", k.enhanced.len());
@@ -375,15 +395,20 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_pattern_compiles() {
-        for r in &Knowledge::get().rules {
-            if let Some(p) = &r.pattern {
-                regex::RegexBuilder::new(p)
-                    .case_insensitive(true)
-                    .build()
-                    .unwrap_or_else(|e| panic!("rule {}: {e}", r.id));
-            }
-        }
+    fn bad_files_are_named_with_the_entry_and_line() {
+        let e = Builder::new().add("x.toml", "[[rule]]\nid = 1\n").err().unwrap();
+        assert_eq!((e.file.as_str(), e.line), ("x.toml", Some(2)), "{e}");
+        let e = Knowledge::with_user_rules("mine.toml", "[[rule]]\nid = \"user.a\"\npattern = '(unclosed'\ncategory = \"policy\"\ntitle = \"t\"\nexplanation = \"e\"\n").err().unwrap();
+        assert_eq!((e.entry.as_deref(), e.line), (Some("user.a"), Some(2)), "{e}");
+        assert!(e.to_string().starts_with("mine.toml, line 2, entry user.a: pattern does not compile"), "{e}");
+        let e = Knowledge::with_user_rules("mine.toml", "[[rule]]\nid = \"user.b\"\npattern = 'x'\ncategory = \"nonsense\"\ntitle = \"t\"\nexplanation = \"e\"\n").err().unwrap();
+        assert!(e.message.contains("nonsense"), "{e}");
+        let e = Knowledge::with_user_rules("mine.toml", "[[provider]]\nid = \"p\"\nname = \"P\"\n").err().unwrap();
+        assert!(e.message.contains("only hold [[rule]]"), "{e}");
+        let e = Knowledge::with_user_rules("mine.toml", "[[rule]]\nid = \"generic.dmarc\"\npattern = 'x'\ncategory = \"policy\"\ntitle = \"t\"\nexplanation = \"e\"\n").err().unwrap();
+        assert_eq!(e.message, "rule id used twice");
+        let k = Knowledge::with_user_rules("mine.toml", "[[rule]]\nid = \"user.c\"\npattern = 'custom words'\ncategory = \"policy\"\ntitle = \"t\"\nexplanation = \"e\"\n").unwrap();
+        assert_eq!(k.rule("user.c").unwrap().strength(), USER_RULE_STRENGTH);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Pieces shared by the views: the verdict card, the highlighted reply, the code breakdown.
 
 use super::reference_href;
-use crate::knowledge::search::{breakdown_enhanced, breakdown_reply, DigitPart};
-use crate::knowledge::{EnhancedCode, ReplyCode};
+use crate::reference::{breakdown_enhanced, breakdown_reply, DigitPart};
+use crate::smtp::{EnhancedCode, ReplyCode};
 use crate::model::{Action, BounceType, Confidence, Evidence, Id, Owner, Record};
 use yew::prelude::*;
 
@@ -154,7 +154,7 @@ pub fn verdict_card(p: &CardProps) -> Html {
                     if let Some(s) = &r.context.original_subject { <dt>{ "Bounced message" }</dt><dd>{ s }</dd> }
                     if let Some(s) = &r.context.reporting_mta { <dt>{ "Reported by" }</dt><dd>{ s }</dd> }
                     if let Some(s) = &r.context.remote_mta { <dt>{ "Remote server" }</dt><dd>{ s }</dd> }
-                    if let Some(s) = &r.context.smtp_command { <dt>{ "Failed at" }</dt><dd>{ s }</dd> }
+                    if let Some(s) = &r.context.smtp_command { <dt>{ "Failed at" }</dt><dd>{ s.as_str() }</dd> }
                     if let Some(s) = &r.context.date { <dt>{ "Date" }</dt><dd>{ s }</dd> }
                 </dl>
             }
@@ -178,7 +178,7 @@ pub fn verdict_card(p: &CardProps) -> Html {
                 if let Some(prov) = &v.provider {
                     <div class="fact">
                         <span class="k">{ "Provider" }</span>
-                        <span class="v">{ crate::knowledge::Knowledge::get().provider(prov).map(|p| p.name.clone()).unwrap_or_else(|| prov.clone()) }</span>
+                        <span class="v">{ crate::knowledge::Knowledge::get().provider_name(prov) }</span>
                     </div>
                 }
             </div>
@@ -201,7 +201,7 @@ pub fn verdict_card(p: &CardProps) -> Html {
                     }
                 </div>
             }
-            <CodeBreakdown reply={v.reply_code.clone().map(AttrValue::from)} enhanced={v.enhanced_code.clone().map(AttrValue::from)} />
+            <CodeBreakdown reply={v.reply_code.map(|c| AttrValue::from(c.to_string()))} enhanced={v.enhanced_code.map(|c| AttrValue::from(c.to_string()))} />
         </article>
     }
 }

@@ -536,7 +536,7 @@ fn alerts_panel(rep: &Report) -> Html {
             }
             { for rep.alerts.iter().map(|a| html! {
                 <article class={classes!("alert", format!("sev-{}", a.severity))} data-alert={a.id.clone()}>
-                    <h3><span class="sev">{ &a.severity }</span>{ &a.title }</h3>
+                    <h3><span class="sev">{ a.severity.id() }</span>{ &a.title }</h3>
                     <p>{ &a.detail }</p>
                     <p><strong>{ "What to do: " }</strong>{ &a.what_to_do }</p>
                     if !a.evidence.is_empty() {
@@ -727,7 +727,7 @@ fn rows_table(p: &RowsProps) -> Html {
                                         <div role="cell" class="c-bounce_type">{ r.bounce_type.label() }</div>
                                         <div role="cell" class="c-category">{ r.category.label() }</div>
                                         <div role="cell" class="c-action"><span class="badge">{ r.action.label() }</span></div>
-                                        <div role="cell" class="c-code">{ format!("{} {}", r.reply_code.as_deref().unwrap_or(""), r.enhanced_code.as_deref().unwrap_or("")) }</div>
+                                        <div role="cell" class="c-code">{ format!("{} {}", r.reply_code.map(|c| c.to_string()).unwrap_or_default(), r.enhanced_code.map(|c| c.to_string()).unwrap_or_default()) }</div>
                                         <div role="cell" class="c-date" title={r.date.clone()}>{ &r.date }</div>
                                         <div role="cell" class="c-reply" title={r.diagnostic.clone()}>{ if r.diagnostic.is_empty() { r.summary.clone() } else { r.diagnostic.clone() } }{ if !r.label.is_empty() { format!(" [{}]", r.label) } else { String::new() } }</div>
                                     </div>

@@ -110,7 +110,7 @@ pub fn paste_view() -> Html {
             let reader = gloo::file::callbacks::read_as_bytes(&blob, move |res| match res {
                 Ok(bytes) => {
                     if let Some(el) = input_ref.cast::<HtmlTextAreaElement>() {
-                        let (text, _) = crate::email::decode_text(&bytes[..bytes.len().min(paste::MAX_PASTE_BYTES)]);
+                        let (text, _) = crate::text::decode(&bytes[..bytes.len().min(paste::MAX_PASTE_BYTES)]);
                         el.set_value(&text);
                     }
                     analysis.set(Rc::new(paste::analyze_bytes(&bytes, &name)));

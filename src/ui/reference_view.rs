@@ -3,7 +3,7 @@
 
 use super::components::{tone, CodeBreakdown};
 use super::reference_href;
-use crate::knowledge::search::{self, Detail, Kind};
+use crate::reference::{self as search, Detail, Kind};
 use crate::model::Id;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -28,7 +28,7 @@ fn kind_label(k: Kind) -> &'static str {
 fn hit_kind(e: &search::Entry) -> String {
     match (&e.provider, e.kind) {
         (Some(p), Kind::KnownReply) => {
-            let name = crate::knowledge::Knowledge::get().provider(p).map(|x| x.name.as_str()).unwrap_or(p);
+            let name = crate::knowledge::Knowledge::get().provider(p.as_str()).map(|x| x.name.as_str()).unwrap_or(p.as_str());
             let short = name.split([' ', '/', '(']).next().unwrap_or(name);
             format!("{short} reply")
         }

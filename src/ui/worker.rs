@@ -172,7 +172,7 @@ fn analyze(data: &JsValue) -> Result<(), String> {
         let name = file.name();
         let src = FileSource::new(file.clone())?;
         let head = src.read_at(0, 8).map_err(|e| e.to_string())?;
-        if batch::is_zip(&head) {
+        if crate::text::container(&head) == crate::text::Container::Zip {
             let reader = io::BufReader::with_capacity(256 * 1024, src);
             batch::feed_zip(&mut session, &name, reader, CHUNK).map_err(|e| format!("{name}: {e}"))?;
             progress.tick(&session, &name, true);

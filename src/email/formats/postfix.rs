@@ -12,9 +12,10 @@
 //! Each recipient starts a line with `<address>:` (or `<address> (expanded from <alias>):`);
 //! its indented lines continue it.
 
-use super::{bounce, Decoder};
+use super::{helpers::bounce, Decoder};
 use crate::email::mime::Mail;
-use crate::email::{normalize_address, Bounce};
+use crate::email::Bounce;
+use crate::smtp::address;
 
 pub struct Postfix;
 
@@ -30,9 +31,6 @@ impl Decoder for Postfix {
         re_intro().is_match(report)
     }
 
-    fn after_dsn(&self) -> bool {
-        true
-    }
 
     fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
         // Join the folded "(expanded from\n    <alias>):" lines first.
@@ -50,7 +48,7 @@ impl Decoder for Postfix {
         let mut out: Vec<Bounce> = vec![];
         for l in &lines {
             if let Some(c) = re_rcpt().captures(l) {
-                let mut b = bounce(Some(normalize_address(&c[1])), c[3].to_string());
+                let mut b = bounce(Some(address::normalize(&c[1])), c[3].to_string());
                 b.original_recipient = c.get(2).filter(|m| m.as_str().contains('@')).map(|m| m.as_str().to_string());
                 out.push(b);
             }

@@ -13,9 +13,11 @@
 //!
 //! The sentence before the reply tells which command failed.
 
-use super::{bounce, recipient_blocks, Decoder};
+use super::{helpers::{bounce, recipient_blocks}, Decoder};
 use crate::email::mime::Mail;
-use crate::email::{normalize_address, Bounce};
+use crate::email::Bounce;
+use crate::smtp::address;
+use crate::smtp::Command;
 
 pub struct Qmail;
 
@@ -39,7 +41,7 @@ impl Decoder for Qmail {
     fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
         let Some(m) = re_intro().find(report) else { return vec![] };
         let body = &report[m.end()..];
-        let blocks = recipient_blocks(body, |l| re_rcpt_line().captures(l).map(|c| (normalize_address(&c[1]), c[2].to_string())));
+        let blocks = recipient_blocks(body, |l| re_rcpt_line().captures(l).map(|c| (address::normalize(&c[1]), c[2].to_string())));
         blocks
             .into_iter()
             .map(|(rcpt, text)| {
@@ -55,15 +57,15 @@ impl Decoder for Qmail {
                 let mut b = bounce(Some(rcpt), diag);
                 let lower = text.to_ascii_lowercase();
                 b.smtp_command = if lower.contains("does not like recipient") {
-                    Some("RCPT TO".into())
+                    Some(Command::RcptTo)
                 } else if lower.contains("but sender was rejected") {
-                    Some("MAIL FROM".into())
+                    Some(Command::MailFrom)
                 } else if lower.contains("but my name was rejected") {
-                    Some("EHLO".into())
+                    Some(Command::Hello)
                 } else if lower.contains("failed on data command") || lower.contains("failed after i sent the message") {
-                    Some("DATA".into())
+                    Some(Command::Data)
                 } else if lower.contains("but greeting failed") {
-                    Some("CONNECT".into())
+                    Some(Command::Connect)
                 } else {
                     None
                 };
@@ -84,14 +86,14 @@ mod tests {
         let raw = "From: MAILER-DAEMON@mx.example.jp\nSubject: failure notice\n\nHi. This is the qmail-send program at mx.example.jp.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n<full@example.net>:\n192.0.2.25 does not like recipient.\nRemote host said: 552 5.2.2 <full@example.net>: Mailbox full\nGiving up on 192.0.2.25.\n\n<sender@example.org>:\nConnected to 192.0.2.26 but sender was rejected.\nRemote host said: 553 5.1.8 Domain of sender address does not exist\n\n--- Below this line is a copy of the message.\n\nFrom: a@example.com\n";
         let mail = mime::parse(raw.as_bytes()).unwrap();
         let body = mail.body_text();
-        let report = super::super::report_text(&body).to_string();
+        let report = super::super::helpers::report_text(&body).to_string();
         assert!(Qmail.detect(&mail, &report));
         let b = Qmail.decode(&mail, &report);
         assert_eq!(b.len(), 2);
         assert_eq!(b[0].recipient.as_deref(), Some("full@example.net"));
         assert!(b[0].diagnostic.starts_with("Remote host said: 552 5.2.2"), "{}", b[0].diagnostic);
-        assert_eq!(b[0].smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(b[0].smtp_command, Some(crate::smtp::Command::RcptTo));
         assert_eq!(b[0].remote_mta.as_deref(), Some("192.0.2.25"));
-        assert_eq!(b[1].smtp_command.as_deref(), Some("MAIL FROM"));
+        assert_eq!(b[1].smtp_command, Some(crate::smtp::Command::MailFrom));
     }
 }

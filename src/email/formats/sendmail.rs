@@ -17,9 +17,11 @@
 //! the previous one; old versions nest the remote code (`554 <a@b>... 550 Host unknown`).
 //! Modern Sendmail adds a delivery-status part, which is read first.
 
-use super::{addresses, bounce, first_address, Decoder};
+use super::{helpers::bounce, Decoder};
+use crate::smtp::address;
 use crate::email::mime::Mail;
 use crate::email::Bounce;
+use crate::smtp::Command;
 
 pub struct Sendmail;
 
@@ -40,9 +42,6 @@ impl Decoder for Sendmail {
         re_list_head().is_match(report) || re_transcript_head().is_match(report)
     }
 
-    fn after_dsn(&self) -> bool {
-        true
-    }
 
     fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
         // The listed recipients, with the "(reason: ...)" lines under them, and other sections
@@ -74,14 +73,14 @@ impl Decoder for Sendmail {
                         if let Some(last) = listed.last_mut() {
                             last.1 = r.trim().to_string();
                         }
-                    } else if let Some(a) = inner.strip_prefix("expanded from:").and_then(first_address) {
+                    } else if let Some(a) = inner.strip_prefix("expanded from:").and_then(address::first_in) {
                         if unnamed && !listed.iter().any(|(x, _)| x.eq_ignore_ascii_case(&a)) {
                             listed.push((a, String::new()));
                         }
                     }
                     continue;
                 }
-                match first_address(t) {
+                match address::first_in(t) {
                     Some(a) if !t.starts_with('"') && !t.starts_with('|') => {
                         unnamed = false;
                         // "a@b [User unknown]", "a@b... reason": the reason on the same line.
@@ -104,13 +103,13 @@ impl Decoder for Sendmail {
         // The transcript: replies read, then the line that names the address.
         struct Found {
             diag: String,
-            command: Option<String>,
+            command: Option<Command>,
             host: Option<String>,
         }
         let mut found: Vec<(String, Found)> = vec![];
         if let Some(m) = re_transcript_head().find(report) {
             let mut host: Option<String> = None;
-            let mut command: Option<String> = None;
+            let mut command: Option<Command> = None;
             let mut pending: Vec<String> = vec![];
             let mut replied = false; // a "<<<" reply since the last address line
             for line in report[m.end()..].lines() {
@@ -126,7 +125,7 @@ impl Decoder for Sendmail {
                     continue;
                 }
                 if let Some(c) = re_command().captures(t) {
-                    command = Some(command_name(&c[1]));
+                    command = Command::parse(&c[1]);
                     continue;
                 }
                 if let Some(r) = t.strip_prefix("<<<") {
@@ -135,7 +134,7 @@ impl Decoder for Sendmail {
                     continue;
                 }
                 if let Some(c) = re_address_line().captures(t) {
-                    let addr = crate::email::normalize_address(&c[2]);
+                    let addr = address::normalize(&c[2]);
                     let text = c[3].trim();
                     // "554 <a@b>... 550 Host unknown": the nested code is the remote one.
                     let own = if re_nested_code().is_match(text) {
@@ -153,7 +152,7 @@ impl Decoder for Sendmail {
                     diag.push_str(&own);
                     pending.clear();
                     // The command answered by the replies read, if any were read.
-                    let (command, host) = if replied { (command.clone(), host.clone()) } else { (None, None) };
+                    let (command, host) = if replied { (command, host.clone()) } else { (None, None) };
                     replied = false;
                     match found.iter_mut().find(|(a, _)| a.eq_ignore_ascii_case(&addr)) {
                         Some((_, f)) => {
@@ -174,7 +173,7 @@ impl Decoder for Sendmail {
                     f.diag.push('\n');
                     f.diag.push_str(&pending.join("\n"));
                 } else if listed.len() == 1 {
-                    found.push((listed[0].0.clone(), Found { diag: pending.join("\n"), command: command.clone(), host: host.clone() }));
+                    found.push((listed[0].0.clone(), Found { diag: pending.join("\n"), command, host: host.clone() }));
                 }
             }
         }
@@ -184,7 +183,7 @@ impl Decoder for Sendmail {
             recipients = found.iter().map(|(a, _)| a.clone()).collect();
         }
         if recipients.is_empty() {
-            recipients = addresses(report).into_iter().take(1).collect();
+            recipients = address::all_in(report).into_iter().take(1).collect();
         }
         recipients
             .into_iter()
@@ -204,22 +203,12 @@ impl Decoder for Sendmail {
                 }
                 let mut b = bounce(Some(rcpt), diag);
                 if let Some(f) = f {
-                    b.smtp_command = f.command.clone();
+                    b.smtp_command = f.command;
                     b.remote_mta = f.host.clone();
                 }
                 b
             })
             .collect()
-    }
-}
-
-fn command_name(s: &str) -> String {
-    let u = s.trim().to_ascii_uppercase();
-    match u.as_str() {
-        "RCPT" | "RCPT TO" => "RCPT TO".into(),
-        "MAIL" | "MAIL FROM" => "MAIL FROM".into(),
-        "DATA" => "DATA".into(),
-        _ => u,
     }
 }
 
@@ -233,16 +222,16 @@ mod tests {
         let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@example.com>\nSubject: Returned mail: User unknown\n\n   ----- Transcript of session follows -----\nWhile talking to mx.example.org:\n>>> MAIL From:<me@example.com>\n<<< 501 <me@example.com>... no access from mail server [192.0.2.55] which is an open relay.\n554 <a@example.org>... Remote protocol error\n554 <b@example.org>... 550 Host unknown (Authoritative answer from name server)\nWhile talking to smtp.example.edu:\n>>> RCPT To:<c@example.edu>\n<<< 550 <c@example.edu>... User unknown\n550 <c@example.edu>... User unknown\n   ----- Unsent message follows -----\nFrom: me@example.com\n";
         let mail = mime::parse(raw.as_bytes()).unwrap();
         let body = mail.body_text();
-        let report = super::super::report_text(&body).to_string();
+        let report = super::super::helpers::report_text(&body).to_string();
         assert!(Sendmail.detect(&mail, &report));
         let b = Sendmail.decode(&mail, &report);
         assert_eq!(b.len(), 3);
         assert!(b[0].diagnostic.starts_with("501 "), "{}", b[0].diagnostic);
-        assert_eq!(b[0].smtp_command.as_deref(), Some("MAIL FROM"));
+        assert_eq!(b[0].smtp_command, Some(crate::smtp::Command::MailFrom));
         assert_eq!(b[0].remote_mta.as_deref(), Some("mx.example.org"));
         assert!(b[1].diagnostic.starts_with("550 Host unknown"), "{}", b[1].diagnostic);
         assert_eq!(b[2].recipient.as_deref(), Some("c@example.edu"));
-        assert_eq!(b[2].smtp_command.as_deref(), Some("RCPT TO"));
+        assert_eq!(b[2].smtp_command, Some(crate::smtp::Command::RcptTo));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! then the sent message summarised under "Original Message:" or "Message details:", whose
 //! `To:` / `RCPT TO:` line is the failed recipient.
 
-use super::{bounce, first_address, Decoder};
+use super::{helpers::bounce, Decoder};
+use crate::smtp::address;
 use crate::email::mime::Mail;
 use crate::email::Bounce;
 use regex::Regex;
@@ -36,7 +37,7 @@ impl Decoder for Verizon {
             Some(m) => (&body[..m.start()], &body[m.end()..]),
             None => (body.as_str(), ""),
         };
-        let recipient = re_to().captures(details).and_then(|c| first_address(&c[1]));
+        let recipient = re_to().captures(details).and_then(|c| address::first_in(&c[1]));
         let Some(recipient) = recipient else { return vec![] };
         let diag = head.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
         vec![bounce(Some(recipient), diag)]

@@ -1,12 +1,14 @@
 //! The searchable quick reference over the knowledge base, shared by the Reference view and
 //! `bouncelens lookup`: codes ("550", "5.7.26", "550 5.7.26", prefixes while typing), provider
-//! words ("421 gmail") and plain words ("dmarc", "mailbox full").
+//! words ("421 gmail") and plain words ("dmarc", "mailbox full"). Each page shows the verdict
+//! the classifier gives for its code or example, so this module sits above the classifier.
 
-use super::{Digits, EnhancedCode, Knowledge, ReplyCode};
 use crate::classify::{extract, Classifier, Hints};
+use crate::knowledge::{Digits, Knowledge};
 use crate::model::{Category, Id, Verdict};
+use crate::smtp::{code::find_codes, CodeRange, EnhancedCode, ReplyCode};
 use serde::Serialize;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// What kind of reference entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,7 +33,7 @@ pub struct Entry {
     /// What to show as the entry's heading ("550", "5.7.26", "Gmail: ...").
     pub heading: String,
     pub title: String,
-    pub provider: Option<String>,
+    pub provider: Option<crate::model::ProviderId>,
     pub category: Category,
     /// Codes this entry is about (for rules: the codes of their examples and conditions).
     pub codes: Vec<String>,
@@ -39,21 +41,10 @@ pub struct Entry {
     text: String,
 }
 
-fn provider_words() -> &'static [(&'static str, &'static str)] {
-    &[
-        ("gmail", "gmail"), ("google", "gmail"), ("workspace", "gmail"), ("gsuite", "gmail"),
-        ("microsoft", "microsoft"), ("outlook", "microsoft"), ("hotmail", "microsoft"), ("office365", "microsoft"),
-        ("o365", "microsoft"), ("m365", "microsoft"), ("exchange", "microsoft"), ("live", "microsoft"),
-        ("yahoo", "yahoo"), ("aol", "yahoo"), ("icloud", "apple"), ("apple", "apple"), ("comcast", "comcast"),
-        ("orange", "orange"), ("gmx", "gmx"), ("mailru", "mailru"), ("yandex", "yandex"), ("zoho", "zoho"),
-        ("proton", "proton"), ("mimecast", "mimecast"), ("proofpoint", "proofpoint"), ("barracuda", "barracuda"),
-    ]
-}
-
 /// Every reference entry, built once.
 pub fn entries() -> &'static [Entry] {
-    static E: OnceLock<Vec<Entry>> = OnceLock::new();
-    E.get_or_init(build)
+    static E: LazyLock<Vec<Entry>> = LazyLock::new(build);
+    &E
 }
 
 fn build() -> Vec<Entry> {
@@ -86,7 +77,7 @@ fn build() -> Vec<Entry> {
     for r in &k.rules {
         let mut codes: Vec<String> = r.codes.iter().map(|c| c.to_string()).collect();
         for ex in &r.examples {
-            let found = extract::find_codes(&extract::clean(ex).text);
+            let found = find_codes(&extract::clean(ex).text);
             if let Some((c, _)) = found.reply {
                 codes.push(c.to_string());
             }
@@ -96,7 +87,7 @@ fn build() -> Vec<Entry> {
         }
         codes.sort();
         codes.dedup();
-        let provider_name = r.provider.as_ref().and_then(|p| k.provider(p)).map(|p| p.name.clone()).unwrap_or_default();
+        let provider_name = r.provider.as_ref().map(|p| k.provider_name(p)).unwrap_or_default();
         let mut parts: Vec<&str> = vec![&r.title, &r.explanation, &provider_name, r.category.label(), r.category.id()];
         let joined_codes = codes.join(" ");
         parts.push(&joined_codes);
@@ -107,7 +98,7 @@ fn build() -> Vec<Entry> {
             parts.push(a);
         }
         if let Some(p) = &r.provider {
-            parts.push(p);
+            parts.push(p.as_str());
         }
         out.push(Entry {
             id: format!("rule/{}", r.id),
@@ -148,7 +139,7 @@ enum Token {
     Reply(String),
     Enhanced { subject: u16, detail: u16 },
     CodePrefix(String),
-    Provider(&'static str),
+    Provider(&'static crate::model::ProviderId),
     Word(String),
 }
 
@@ -165,8 +156,8 @@ fn tokens(query: &str) -> Vec<Token> {
             out.push(Token::Enhanced { subject: e.subject, detail: e.detail });
         } else if t.chars().next().is_some_and(|c| c.is_ascii_digit() || c == 'x') && t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == 'x') {
             out.push(Token::CodePrefix(t));
-        } else if let Some((_, p)) = provider_words().iter().find(|(w, _)| *w == t) {
-            out.push(Token::Provider(p));
+        } else if let Some(p) = Knowledge::get().providers.iter().find(|p| p.aliases.contains(&t)) {
+            out.push(Token::Provider(&p.id));
         } else {
             out.push(Token::Word(t));
         }
@@ -175,7 +166,7 @@ fn tokens(query: &str) -> Vec<Token> {
 }
 
 fn code_matches_enhanced(code: &str, subject: u16, detail: u16) -> bool {
-    if let Ok(range) = code.parse::<super::CodeRange>() {
+    if let Ok(range) = code.parse::<CodeRange>() {
         for class in [0u8, 2, 4, 5] {
             if range.covers(EnhancedCode { class, subject, detail }) {
                 return true;
@@ -237,9 +228,9 @@ pub fn search(query: &str, limit: usize) -> Vec<Hit> {
                     }
                 }
                 Token::Provider(p) => {
-                    if e.provider.as_deref() == Some(*p) {
+                    if e.provider.as_ref() == Some(*p) {
                         15
-                    } else if e.provider.is_none() && e.text.contains(p) {
+                    } else if e.provider.is_none() && e.text.contains(p.as_str()) {
                         2
                     } else {
                         0
@@ -353,7 +344,7 @@ pub struct Detail {
     pub escalation: Option<String>,
     pub note: Option<String>,
     pub source: Option<String>,
-    pub provider: Option<String>,
+    pub provider: Option<crate::model::ProviderId>,
     pub provider_name: Option<String>,
     pub examples: Vec<String>,
     pub breakdown: Vec<DigitPart>,
@@ -425,7 +416,7 @@ pub fn detail(id: &str) -> Option<Detail> {
             None => classifier.classify(&r.title, &Hints::default()),
         };
         let entry = entries().iter().find(|e| e.id == format!("rule/{rid}"))?;
-        let provider = r.provider.as_ref().and_then(|p| k.provider(p));
+        let provider = r.provider.as_ref().and_then(|p| k.provider(p.as_str()));
         return Some(Detail {
             id: entry.id.clone(),
             kind: Kind::KnownReply,
@@ -452,7 +443,6 @@ pub fn detail(id: &str) -> Option<Detail> {
     if let Some(cid) = id.strip_prefix("category/") {
         let cat = Category::from_id(cid)?;
         let c = k.category(cat);
-        let verdict = classifier.classify(&c.title, &Hints::default());
         return Some(Detail {
             id: format!("category/{cid}"),
             kind: Kind::Category,
@@ -468,7 +458,7 @@ pub fn detail(id: &str) -> Option<Detail> {
             provider_name: None,
             examples: vec![],
             breakdown: vec![],
-            verdict: Verdict { category: cat, action: cat.default_action(cat.default_class()), owner: cat.owner(), bounce_type: cat.bounce_type(cat.default_class()), class: cat.default_class(), ..verdict },
+            verdict: classifier.verdict_for(cat, cat.default_class()),
             related: entries().iter().filter(|e| e.kind != Kind::Category && e.category == cat).take(40).cloned().collect(),
         });
     }

@@ -1,29 +1,17 @@
 //! Amazon SES.
 //!
-//! * Notifications in JSON (sent by SNS, "AWS Notification Message", or by SES event
-//!   publishing): `notificationType`/`eventType` Bounce, Complaint or Delivery, with the
-//!   recipients, their status and diagnostic, and the sent message in `mail`.
-//! * SES's own bounces wrap the remote reply: `5.1.0 - Unknown address error
-//!   550-'5.2.2 <a@b>... Mailbox Full' (delivery attempts: 0)`; the quoted reply is what the
-//!   remote server said, the code in front is SES's summary.
+//! Notifications in JSON (sent by SNS, "AWS Notification Message", or by SES event publishing):
+//! `notificationType`/`eventType` Bounce, Complaint or Delivery, with the recipients, their
+//! status and diagnostic, and the sent message in `mail`.
 
-use super::{bounce, Decoder};
+use super::{helpers::bounce, Decoder};
 use crate::email::mime::Mail;
-use crate::email::{normalize_address, Bounce, Original};
+use crate::email::{Bounce, Original};
+use crate::smtp::{address, DsnAction};
 use crate::model::Category;
-use regex::Regex;
 use serde_json::Value;
-use std::sync::OnceLock;
 
 pub struct AmazonSesJson;
-pub struct AmazonSesText;
-
-fn re_wrapped() -> &'static Regex {
-    static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| {
-        Regex::new(r#"(?s)\b[245]\.\d{1,3}\.\d{1,3} - [A-Za-z ,]+? (\d{3})[- ]'(.*?)'(?:\s*\(delivery attempts: \d+\))?"#).expect("valid built-in regex")
-    })
-}
 
 /// The JSON object of the notification: the body itself, or the SNS envelope's `Message`.
 fn notification(mail: &Mail) -> Option<Value> {
@@ -43,7 +31,6 @@ fn notification(mail: &Mail) -> Option<Value> {
     let m: Value = serde_json::from_str(inner).ok()?;
     (m.get("notificationType").is_some() || m.get("eventType").is_some()).then_some(m)
 }
-
 fn s(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string).filter(|x| !x.is_empty())
 }
@@ -81,10 +68,10 @@ impl Decoder for AmazonSesJson {
                 );
                 for r in b.get("bouncedRecipients").and_then(Value::as_array).cloned().unwrap_or_default() {
                     let diag = s(&r, "diagnosticCode").unwrap_or_else(|| summary.clone());
-                    let mut x = bounce(s(&r, "emailAddress").map(|a| normalize_address(&a)), diag);
+                    let mut x = bounce(s(&r, "emailAddress").map(|a| address::normalize(&a)), diag);
                     x.status = s(&r, "status");
-                    x.dsn_action = s(&r, "action");
-                    x.reporting_mta = s(&b, "reportingMTA").map(|m| super::dsn::typed_value(&m).to_string());
+                    x.dsn_action = s(&r, "action").as_deref().and_then(DsnAction::parse);
+                    x.reporting_mta = s(&b, "reportingMTA").map(|m| crate::email::dsn::typed_value(&m).to_string());
                     x.remote_mta = s(&b, "remoteMtaIp");
                     x.date = s(&b, "timestamp");
                     x.original = Some(original.clone());
@@ -95,7 +82,7 @@ impl Decoder for AmazonSesJson {
                 let c = n.get("complaint").cloned().unwrap_or(Value::Null);
                 let ftype = s(&c, "complaintFeedbackType").unwrap_or_else(|| "abuse".into());
                 for r in c.get("complainedRecipients").and_then(Value::as_array).cloned().unwrap_or_default() {
-                    let mut x = bounce(s(&r, "emailAddress").map(|a| normalize_address(&a)), format!("Feedback report: {ftype}"));
+                    let mut x = bounce(s(&r, "emailAddress").map(|a| address::normalize(&a)), format!("Feedback report: {ftype}"));
                     x.feedback_type = Some(ftype.clone());
                     x.category = Some(Category::Complaint);
                     x.date = s(&c, "timestamp");
@@ -107,8 +94,8 @@ impl Decoder for AmazonSesJson {
                 let d = n.get("delivery").cloned().unwrap_or(Value::Null);
                 let reply = s(&d, "smtpResponse").unwrap_or_else(|| "250 Message delivered".into());
                 for r in d.get("recipients").and_then(Value::as_array).cloned().unwrap_or_default() {
-                    let mut x = bounce(r.as_str().map(normalize_address), reply.clone());
-                    x.dsn_action = Some("delivered".into());
+                    let mut x = bounce(r.as_str().map(address::normalize), reply.clone());
+                    x.dsn_action = Some(DsnAction::Delivered);
                     x.reporting_mta = s(&d, "reportingMTA");
                     x.date = s(&d, "timestamp");
                     x.original = Some(original.clone());
@@ -118,30 +105,6 @@ impl Decoder for AmazonSesJson {
             _ => {}
         }
         out
-    }
-}
-
-impl Decoder for AmazonSesText {
-    fn name(&self) -> &'static str {
-        "amazon-ses"
-    }
-
-    fn detect(&self, mail: &Mail, report: &str) -> bool {
-        let from_ses = mail.from().to_ascii_lowercase().contains("amazonses.com") || mail.header("X-SES-Outgoing").is_some();
-        from_ses && (re_wrapped().is_match(report) || mail.parts.iter().any(|p| re_wrapped().is_match(&p.text)))
-    }
-
-    fn decode(&self, mail: &Mail, report: &str) -> Vec<Bounce> {
-        // "The following message to <a@b> was undeliverable. The reason for the problem: ..."
-        let texts: Vec<&str> = std::iter::once(report).chain(mail.parts.iter().map(|p| p.text.as_str())).collect();
-        for t in texts {
-            if let Some(c) = re_wrapped().captures(t) {
-                let inner = format!("{} {}", &c[1], c[2].trim());
-                let recipient = t.find("message to <").and_then(|i| super::first_address(&t[i..]));
-                return vec![bounce(recipient, inner)];
-            }
-        }
-        vec![]
     }
 }
 
@@ -162,16 +125,5 @@ mod tests {
         assert_eq!(b[0].status.as_deref(), Some("5.1.1"));
         assert_eq!(b[0].reporting_mta.as_deref(), Some("a27-23.smtp-out.us-west-2.amazonses.com"));
         assert_eq!(b[0].original.as_ref().and_then(|o| o.subject.as_deref()), Some("Hello"));
-    }
-
-    #[test]
-    fn wrapped_reply_is_unwrapped() {
-        let raw = "From: MAILER-DAEMON@email-bounces.amazonses.com\nSubject: Delivery Status Notification (Failure)\n\nThe following message to <a@example.jp> was undeliverable.\nThe reason for the problem:\n5.1.0 - Unknown address error 550-'5.2.2 <a@example.jp>... Mailbox Full' (delivery attempts: 0)\n";
-        let mail = mime::parse(raw.as_bytes()).unwrap();
-        let body = mail.body_text();
-        assert!(AmazonSesText.detect(&mail, &body));
-        let b = AmazonSesText.decode(&mail, &body);
-        assert_eq!(b[0].recipient.as_deref(), Some("a@example.jp"));
-        assert_eq!(b[0].diagnostic, "550 5.2.2 <a@example.jp>... Mailbox Full");
     }
 }

@@ -1,22 +1,20 @@
 //! Japanese mobile carriers' own reports.
 //!
-//! * au (KDDI) EZweb: "Mail System Error - Returned Mail" from Postmaster@ezweb.ne.jp, a
-//!   Japanese explanation, one English sentence ("The user(s) account is disabled.", "Each of
-//!   the following recipients was rejected by a remote mail server.", "Your message was not
-//!   delivered within 0 days and 1 hours.") and the recipients as `<address>` lines. The
-//!   `X-SPASIGN: NG` header marks mail refused by the recipient's own reception filter.
-//! * au one net (KDDI, dion.ne.jp): "Could not be delivered to: <address>" and the reason
-//!   ("As their mailbox is full.") below it.
+//! au (KDDI) EZweb: "Mail System Error - Returned Mail" from Postmaster@ezweb.ne.jp, a Japanese
+//! explanation, one English sentence ("The user(s) account is disabled.", "Each of the following
+//! recipients was rejected by a remote mail server.", "Your message was not delivered within 0
+//! days and 1 hours.") and the recipients as `<address>` lines. The `X-SPASIGN: NG` header marks
+//! mail refused by the recipient's own reception filter.
 
-use super::{bounce, first_address, Decoder};
+use super::{helpers::bounce, Decoder};
+use crate::smtp::address;
 use crate::email::mime::Mail;
 use crate::email::Bounce;
+use crate::smtp::Command;
 
 pub struct Ezweb;
-pub struct KddiAuOne;
 
 re!(re_rcpt, r"^\s*(?:Recipient:\s*)?<([^<>\s]+@[^<>\s]+)>:?\s*(.*)$");
-re!(re_kddi, r"(?im)^\s*could not be delivered to:\s*<?([^<>\s]+@[^<>\s]+)>?\s*$");
 
 impl Decoder for Ezweb {
     fn name(&self) -> &'static str {
@@ -49,7 +47,7 @@ impl Decoder for Ezweb {
                 break;
             }
             if let Some(c) = re_rcpt().captures(line) {
-                out.push(bounce(first_address(&c[1]), c[2].trim().to_string()));
+                out.push(bounce(address::first_in(&c[1]), c[2].trim().to_string()));
                 continue;
             }
             let t = line.trim();
@@ -60,8 +58,7 @@ impl Decoder for Ezweb {
                 // ">>> RCPT TO:" / "<<< 550 ..." lines under a recipient.
                 Some(b) if t.starts_with(">>>") || t.starts_with("<<<") => {
                     if let Some(cmd) = t.strip_prefix(">>>") {
-                        let u = cmd.trim().to_ascii_uppercase();
-                        b.smtp_command = Some(if u.starts_with("RCPT") { "RCPT TO".into() } else if u.starts_with("MAIL") { "MAIL FROM".into() } else { u.split_whitespace().next().unwrap_or("").to_string() });
+                        b.smtp_command = Command::parse(cmd);
                     } else {
                         b.diagnostic = format!("{}\n{}", t.trim_start_matches('<').trim(), b.diagnostic).trim().to_string();
                     }
@@ -85,29 +82,6 @@ impl Decoder for Ezweb {
     }
 }
 
-impl Decoder for KddiAuOne {
-    fn name(&self) -> &'static str {
-        "kddi-auone"
-    }
-
-    fn detect(&self, mail: &Mail, report: &str) -> bool {
-        let from = mail.from().to_ascii_lowercase();
-        (from.contains(".dion.ne.jp") || from.contains("auone-net.jp") || from.contains("@au.com")) && re_kddi().is_match(report)
-    }
-
-    fn decode(&self, _mail: &Mail, report: &str) -> Vec<Bounce> {
-        let mut out = vec![];
-        let caps: Vec<_> = re_kddi().captures_iter(report).collect();
-        for (i, c) in caps.iter().enumerate() {
-            let whole = c.get(0).expect("match");
-            let end = caps.get(i + 1).map(|n| n.get(0).expect("match").start()).unwrap_or(report.len());
-            let reason = report[whole.end()..end].lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-            out.push(bounce(first_address(&c[1]), reason));
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,16 +97,5 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert_eq!(b[0].recipient.as_deref(), Some("a@ezweb.ne.jp"));
         assert!(b[0].diagnostic.starts_with("The user(s) account is disabled."));
-    }
-
-    #[test]
-    fn au_one_net_reason_below_the_address() {
-        let raw = "From: no-reply@x.dion.ne.jp\nSubject: mail error\nContent-Type: text/plain\n\nYour mail sent on: Thu, 29 Apr 2013 23:45:22 +0900\n\n     Could not be delivered to: <a@x.dion.ne.jp>\n     As their mailbox is full.\n";
-        let mail = mime::parse(raw.as_bytes()).unwrap();
-        let report = mail.body_text();
-        assert!(KddiAuOne.detect(&mail, &report));
-        let b = KddiAuOne.decode(&mail, &report);
-        assert_eq!(b[0].recipient.as_deref(), Some("a@x.dion.ne.jp"));
-        assert_eq!(b[0].diagnostic, "As their mailbox is full.");
     }
 }

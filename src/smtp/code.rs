@@ -1,7 +1,10 @@
-//! Reply codes (`550`), enhanced status codes (`5.1.1`) and code ranges (`5.7.606-649`).
+//! Reply codes (`550`), enhanced status codes (`5.1.1`) and code ranges (`5.7.606-649`): parsed
+//! once, here, and finding them in a text. Everything else works with these types; the codes
+//! become strings again only at the edges (JSON, CSV, the page).
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
 /// A basic three-digit SMTP reply code.
@@ -41,6 +44,12 @@ impl FromStr for ReplyCode {
 impl<'de> Deserialize<'de> for ReplyCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for ReplyCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -92,6 +101,74 @@ impl<'de> Deserialize<'de> for EnhancedCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
+}
+
+impl Serialize for EnhancedCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl EnhancedCode {
+    /// Whether the code is `X.0.0`, which says nothing beyond its class.
+    pub fn is_vague(self) -> bool {
+        self.subject == 0 && self.detail == 0
+    }
+    /// The same subject and detail with another class (4.2.2 -> 5.2.2).
+    pub fn with_class(self, class: u8) -> EnhancedCode {
+        EnhancedCode { class, ..self }
+    }
+}
+
+/// The codes found in a text, with their byte ranges.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Codes {
+    pub reply: Option<(ReplyCode, Range<usize>)>,
+    pub enhanced: Option<(EnhancedCode, Range<usize>)>,
+}
+
+re!(re_reply_code, r#"(?:^|[\s:;#'"(\[=<>-])([2-5]\d{2})(?:[ \t\-]|$|[,;:)\]'"])"#);
+re!(re_enhanced_code, r"(?:^|[^\d.])([245])\.([0-7])\.(\d{1,3})(?:$|[^\d.]|\.(?:\s|$))");
+
+/// Finds the first SMTP reply code and the first enhanced status code of a text. A reply
+/// code must stand alone (`550 `, `(550)`, `#550`); three digits inside an IP address, a
+/// version number or an IPv6 group are not one.
+pub fn find_codes(text: &str) -> Codes {
+    let mut codes = Codes::default();
+    for c in re_reply_code().captures_iter(text) {
+        let m = c.get(1).expect("group");
+        // A group of an IPv6 address ("2606:2800:220:6d...") is not a reply code.
+        let b = text.as_bytes();
+        let colon_before = m.start() > 0 && b[m.start() - 1] == b':';
+        let colon_after = b.get(m.end()) == Some(&b':');
+        if colon_before && colon_after {
+            continue;
+        }
+        if let Ok(r) = m.as_str().parse::<ReplyCode>() {
+            codes.reply = Some((r, m.range()));
+        }
+        break;
+    }
+    if let Some(c) = re_enhanced_code().captures(text) {
+        let (a, b, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
+        let code = EnhancedCode {
+            class: a.as_str().parse().unwrap_or(0),
+            subject: b.as_str().parse().unwrap_or(0),
+            detail: d.as_str().parse().unwrap_or(0),
+        };
+        codes.enhanced = Some((code, a.start()..d.end()));
+    }
+    codes
+}
+
+/// Whether a line carries an SMTP reply or enhanced code.
+pub fn has_code(line: &str) -> bool {
+    re_reply_code().is_match(line) || re_enhanced_code().is_match(line)
+}
+
+/// Parses a `Status:` value such as `5.1.1` or `5.1.1 (user unknown)`.
+pub fn parse_status(s: &str) -> Option<EnhancedCode> {
+    find_codes(s).enhanced.map(|(c, _)| c)
 }
 
 /// A code condition of a rule: one reply code, or enhanced codes with a detail range.
@@ -187,5 +264,18 @@ mod tests {
         assert!(x.matches(None, Some("4.7.26".parse().unwrap())));
         assert_eq!(x.to_string(), "X.7.26");
         assert_eq!(w.to_string(), "4.7.*");
+    }
+
+    #[test]
+    fn codes_are_not_taken_from_ips_or_versions() {
+        let c = find_codes("Connection to 203.0.113.5 failed, Exim 4.92.3, Yahoo 4.16.55.1");
+        assert_eq!(c, Codes::default());
+        let c = find_codes("421 4.7.0 [TSS04] Messages from 192.0.2.1 deferred - 4.16.55.1");
+        assert_eq!(c.reply.unwrap().0, ReplyCode(421));
+        assert_eq!(c.enhanced.unwrap().0.to_string(), "4.7.0");
+        let c = find_codes("[(0) example.com. [2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]");
+        assert_eq!(c.reply, None);
+        let c = find_codes("#5.1.0 Address rejected.");
+        assert_eq!(c.enhanced.unwrap().0.to_string(), "5.1.0");
     }
 }
