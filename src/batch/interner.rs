@@ -13,6 +13,11 @@ pub struct Interner {
     /// The slot index derives from the 32-bit tag, so growing never rereads the strings; a
     /// slot is 8 bytes and a lookup usually touches one cache line (a million addresses take
     /// 16 MB here, against about 34 MB in a `HashMap<u64, u32>`).
+    ///
+    /// Measured against `hashbrown::HashTable<u64>` holding the same slots (2026-12, one core,
+    /// the 1M-row export benchmark, two runs each): this table 1.35-1.41 M rows/s, hashbrown
+    /// 1.06-1.09 M rows/s. The difference is [`Interner::prefetch`]: the slot of the row's
+    /// address is requested while the row is classified, which hashbrown's API cannot do.
     slots: Vec<u64>,
     /// The last string interned (rows often repeat the previous row's campaign or day).
     last: u32,
