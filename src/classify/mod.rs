@@ -12,6 +12,7 @@
 pub mod extract;
 mod provider;
 mod ruleset;
+mod subject;
 
 use crate::knowledge::{EnhancedInfo, Knowledge, ProviderInfo, ReplyInfo, RuleInfo};
 use crate::model::{Action, BounceType, Category, Class, Confidence, DecidedBy, Evidence, Owner, ProviderId, Verdict};
@@ -70,6 +71,15 @@ impl Candidate<'_> {
     fn decides(&self) -> bool {
         self.strength > 0 || matches!(self.source, Source::Rule { .. })
     }
+}
+
+/// What shows that a refusal is about the sender rather than the recipient.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SenderEvidence {
+    /// The server gave the reply to the `MAIL FROM` command, which carries the sender.
+    MailFrom,
+    /// The words name the sender's address, domain, account or HELO name.
+    Wording,
 }
 
 /// Where a verdict's words come from when its cause is set after classification.
@@ -164,10 +174,14 @@ impl Classifier {
         v.category != Category::Unknown && matches!(v.decided_by, Some(DecidedBy::Rule(_)))
     }
 
-    /// The rules that apply to a text: their pattern matches (or they have none), their
-    /// provider is the one identified (or their match identifies it), and one of their codes
-    /// is present (when they name codes).
-    fn applicable(&self, bytes: &[u8], provider: Option<&ProviderInfo>, reply: Option<ReplyCode>, enhanced: Option<EnhancedCode>) -> Vec<usize> {
+    /// The rules that apply to a text, with the strength each has here: their pattern matches
+    /// (or they have none), one of their codes is present (when they name codes), and their
+    /// provider is the one identified (or their match identifies it). A provider's rule with
+    /// wording also applies when no provider could be identified (replies are quoted without
+    /// the server's name, providers' documentation lists them bare), at most at strength 3,
+    /// like generic wording: the words are the provider's, but nothing confirms the provider,
+    /// so a generic rule of the same strength (earlier in the knowledge) keeps precedence.
+    fn applicable(&self, bytes: &[u8], provider: Option<&ProviderInfo>, reply: Option<ReplyCode>, enhanced: Option<EnhancedCode>) -> Vec<(usize, u8)> {
         let k = self.knowledge;
         let mut matched: Vec<usize> = self.set.matches(bytes).into_iter().map(|p| self.set_rules[p]).collect();
         matched.extend(self.code_only.iter().copied());
@@ -176,11 +190,17 @@ impl Classifier {
             .into_iter()
             .filter(|&i| {
                 let r = &k.rules[i];
-                let provider_fits = match &r.provider {
-                    Some(p) => r.identifies || provider.is_some_and(|x| &x.id == p),
-                    None => true,
+                r.codes.is_empty() || r.codes.iter().any(|c| c.matches(reply, enhanced))
+            })
+            .filter_map(|i| {
+                let r = &k.rules[i];
+                let strength = match &r.provider {
+                    None => r.strength(),
+                    Some(p) if r.identifies || provider.is_some_and(|x| &x.id == p) => r.strength(),
+                    Some(_) if provider.is_none() && r.pattern.is_some() => r.strength().min(3),
+                    Some(_) => return None,
                 };
-                provider_fits && (r.codes.is_empty() || r.codes.iter().any(|c| c.matches(reply, enhanced)))
+                Some((i, strength))
             })
             .collect()
     }
@@ -230,9 +250,9 @@ impl Classifier {
         let applicable = self.applicable(bytes, provider, reply, enhanced);
         let mut candidates: Vec<Candidate> = applicable
             .iter()
-            .map(|&i| {
+            .map(|&(i, strength)| {
                 let r = &k.rules[i];
-                Candidate { strength: r.strength(), category: r.category, source: Source::Rule { rule: r, order: i } }
+                Candidate { strength, category: r.category, source: Source::Rule { rule: r, order: i } }
             })
             .collect();
         if let Some((info, spec)) = enhanced_info {
@@ -272,6 +292,10 @@ impl Classifier {
                 _ => code_class.or_else(|| extract::class_from_words(text)).unwrap_or_else(|| category.default_class()),
             },
         };
+        // A report that gave up for good: the condition of the last attempt did not clear.
+        if class == Class::Temporary && extract::gave_up(text) {
+            class = Class::Permanent;
+        }
         let mut category = category;
         if category == Category::Unknown && class == Class::Success && reply.is_some() {
             category = Category::Accepted;
@@ -368,7 +392,7 @@ impl Classifier {
             Some(Source::Rule { order, .. }) => Some(order),
             _ => None,
         };
-        let mut ordered: Vec<usize> = applicable.iter().copied().filter(|&i| k.rules[i].category == category).collect();
+        let mut ordered: Vec<usize> = applicable.iter().map(|&(i, _)| i).filter(|&i| k.rules[i].category == category).collect();
         ordered.sort_by_key(|&i| Some(i) != decider);
         for i in ordered.into_iter().take(3) {
             let r = &k.rules[i];
@@ -404,7 +428,7 @@ impl Classifier {
             Source::Reply(i) => DecidedBy::Reply(i.code),
         });
 
-        Verdict {
+        let mut verdict = Verdict {
             reply_code: reply,
             enhanced_code: enhanced,
             class,
@@ -423,7 +447,47 @@ impl Classifier {
             decided_by,
             alternative,
             diagnostic: text.to_string(),
+        };
+        if subject::about_the_sender(text) {
+            self.about_the_sender(&mut verdict, SenderEvidence::Wording);
         }
+        verdict
+    }
+
+    /// A refusal about the sender, whatever it says about an address: the address it finds
+    /// unknown, invalid or unroutable is the sender's, the disabled account is the sending
+    /// one. Causes that describe the recipient's address or mailbox become "your sender
+    /// address was refused". So does an unexplained policy refusal of the `MAIL FROM` command
+    /// ("Access denied"): it refuses that sender address. When only the words name the
+    /// sender, a policy stays a policy (the recipient side's rule about senders, such as
+    /// "Sender address rejected: Access denied"), and every other precise cause (reputation, a
+    /// blocklist, authentication...) stays in both cases.
+    pub fn about_the_sender(&self, v: &mut Verdict, evidence: SenderEvidence) {
+        let recipient_cause = matches!(
+            v.category,
+            Category::InvalidRecipient
+                | Category::InvalidAddressSyntax
+                | Category::InvalidDomain
+                | Category::MailboxDisabled
+                | Category::MailboxUnavailable
+                | Category::MailboxFull
+                | Category::MailboxMoved
+        );
+        let policy_at_mail_from = v.category == Category::Policy && evidence == SenderEvidence::MailFrom;
+        if !(recipient_cause || policy_at_mail_from) {
+            return;
+        }
+        let class = if v.class == Class::Temporary { Class::Temporary } else { Class::Permanent };
+        let before = v.decided_by.take().unwrap_or(DecidedBy::ReportFormat);
+        let by = match evidence {
+            SenderEvidence::MailFrom => DecidedBy::RefusedAtMailFrom(Box::new(before)),
+            SenderEvidence::Wording => DecidedBy::SenderNamed(Box::new(before)),
+        };
+        self.recast(v, Category::SenderConfig, class, by, Words::Rule("generic.sender-invalid"));
+        v.explanation.push_str(match evidence {
+            SenderEvidence::MailFrom => " The server gave this answer to the MAIL FROM command, which carries the sender address, so the address it refused is yours.",
+            SenderEvidence::Wording => " The reply says the address, domain or name it refused is the sender's, so the problem is yours to fix, not the recipient's.",
+        });
     }
 
     /// Sets the cause of a verdict after classification (a report format that establishes it,
