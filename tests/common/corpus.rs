@@ -47,6 +47,12 @@ pub struct Outcome {
     pub cards: usize,
 }
 
+/// Classifies a text as one reply with a given classifier (for cross-validating the word
+/// model: the Paste view's own path always uses the built-in one).
+pub fn run_with(c: &bouncelens::Classifier, e: &Entry) -> Outcome {
+    Outcome { verdict: c.classify(&e.text, &bouncelens::Hints::default()), cards: 1 }
+}
+
 /// Analyses a text as the Paste view does; the verdict shown first that names a cause.
 pub fn run(e: &Entry) -> Outcome {
     let a = bouncelens::paste::analyze(&e.text);
@@ -167,9 +173,14 @@ pub struct Score {
 }
 
 pub fn score(entries: &[Entry]) -> Score {
+    score_by(entries, run)
+}
+
+/// The score of entries analysed by `f`.
+pub fn score_by(entries: &[Entry], f: impl Fn(&Entry) -> Outcome) -> Score {
     let mut s = Score::default();
     for e in entries {
-        let o = run(e);
+        let o = f(e);
         s.all.add(e, &o);
         s.by_group.entry(e.group.clone()).or_default().add(e, &o);
         s.by_kind.entry(e.kind.clone()).or_default().add(e, &o);
@@ -181,6 +192,63 @@ pub fn score(entries: &[Entry]) -> Score {
         }
     }
     s
+}
+
+/// A stable fold (0..k) of an entry's source group, so that a group is never split across
+/// training and test.
+pub fn fold(e: &Entry, k: u64) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in e.group.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h % k
+}
+
+/// Cross-validates the word model on the working part: for each fold, a model trained on the
+/// other folds (and the rules' examples) classifies the fold. Returns the score with the model
+/// and the score of the rules alone, on the same texts.
+pub fn cross_validate(entries: &[Entry], k: u64, threshold: f32) -> (Score, Score) {
+    use bouncelens::classify::words::WordModel;
+    use bouncelens::knowledge::Knowledge;
+    let kn = Knowledge::get();
+    let rule_examples: Vec<(String, String)> = kn.rules.iter().flat_map(|r| r.examples.iter().map(move |x| (x.clone(), r.category.id().to_string()))).collect();
+    let mut with = Score::default();
+    let rules_only = bouncelens::Classifier::with_model(kn, None, threshold);
+    let mut without = Score::default();
+    for f in 0..k {
+        let mut train = rule_examples.clone();
+        train.extend(entries.iter().filter(|e| fold(e, k) != f).map(|e| (e.text.clone(), e.category.clone())));
+        let model: &'static WordModel = Box::leak(Box::new(WordModel::train(&train, 2)));
+        let c = bouncelens::Classifier::with_model(kn, Some(model), threshold);
+        let test: Vec<Entry> = entries.iter().filter(|e| fold(e, k) == f).cloned().collect();
+        merge(&mut with, score_by(&test, |e| run_with(&c, e)));
+        merge(&mut without, score_by(&test, |e| run_with(&rules_only, e)));
+    }
+    (with, without)
+}
+
+fn merge(into: &mut Score, s: Score) {
+    add(&mut into.all, &s.all);
+    for (k, t) in s.by_kind {
+        add(into.by_kind.entry(k).or_default(), &t);
+    }
+    into.misses.extend(s.misses);
+}
+
+fn add(a: &mut Tally, b: &Tally) {
+    a.n += b.n;
+    a.category += b.category;
+    a.class += b.class;
+    a.action += b.action;
+    a.keep += b.keep;
+    a.false_suppress += b.false_suppress;
+    a.should_suppress += b.should_suppress;
+    a.missed_suppress += b.missed_suppress;
+    a.split += b.split;
+    a.high += b.high;
+    a.high_right += b.high_right;
+    a.low += b.low;
 }
 
 /// Checks that the labels use the taxonomy's ids.
