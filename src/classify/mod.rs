@@ -304,7 +304,11 @@ impl Classifier {
             _ => c.strength <= 1,
         });
         let mut model_words: Vec<String> = vec![];
-        if weak {
+        // A reply that only repeats its code's standard text ("554 Transaction failed") says
+        // no more than the code: the model is not asked.
+        let standard = reply_info.map(|i| i.name.to_lowercase()).unwrap_or_default();
+        let own_words = words::features(text).into_iter().filter(|f| words::is_word(f) && !standard.contains(f.as_str())).count();
+        if weak && own_words >= 2 {
             if let Some((cat, p, top)) = self.model_reading(text) {
                 if best.is_none_or(|b| b.category != cat) {
                     best = Some(Candidate { strength: 1, category: cat, source: Source::Model });

@@ -105,6 +105,13 @@ pub fn features(text: &str) -> Vec<String> {
     out
 }
 
+/// Whether a feature is a single word (not a pair of words, nor a code feature).
+pub fn is_word(f: &str) -> bool {
+    let code = (f.starts_with('r') && f[1..].bytes().all(|b| b.is_ascii_digit() || b == b'x') && f.len() == 4)
+        || (f.starts_with('e') && f[1..].contains('.') && f[1..].bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'x'));
+    !code && !f.contains(' ')
+}
+
 /// What the model says about a text.
 pub struct Prediction {
     /// Class index, probability, in order of probability.
