@@ -518,7 +518,10 @@ impl Classifier {
             alternative,
             diagnostic: text.to_string(),
         };
-        if subject::about_the_sender(text) {
+        // X.1.7 and X.1.8 are the sender's mailbox and system (RFC 3463): the refused address
+        // is the sender's, whatever the words call it.
+        let sender_code = enhanced.is_some_and(|e| e.subject == 1 && matches!(e.detail, 7 | 8));
+        if sender_code || subject::about_the_sender(text) {
             self.about_the_sender(&mut verdict, SenderEvidence::Wording);
         }
         verdict

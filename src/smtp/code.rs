@@ -130,33 +130,50 @@ pub struct Codes {
 re!(re_reply_code, r#"(?:^|[\s:;#'"(\[=<>-])([2-5]\d{2})(?:[ \t\-]|$|[,;:)\]'"])"#);
 re!(re_enhanced_code, r"(?:^|[^\d.])([245])\.([0-7])\.(\d{1,3})(?:$|[^\d.]|\.(?:\s|$))");
 
-/// Finds the first SMTP reply code and the first enhanced status code of a text. A reply
-/// code must stand alone (`550 `, `(550)`, `#550`); three digits inside an IP address, a
-/// version number or an IPv6 group are not one.
+/// Finds the SMTP reply code and the enhanced status code of a text: the first failure code
+/// (4xx, 5xx), or the first code when none is a failure. A reply code must stand alone
+/// (`550 `, `(550)`, `#550`); three digits inside an IP address, a version number or an IPv6
+/// group are not one. Texts quote earlier successful replies in front of the refusal ("354
+/// Enter mail ... 554 rejected", a library's "expected 250 but got 550"): the failure is what
+/// the text is about.
 pub fn find_codes(text: &str) -> Codes {
     let mut codes = Codes::default();
+    let b = text.as_bytes();
+    let mut first: Option<(ReplyCode, Range<usize>)> = None;
     for c in re_reply_code().captures_iter(text) {
         let m = c.get(1).expect("group");
         // A group of an IPv6 address ("2606:2800:220:6d...") is not a reply code.
-        let b = text.as_bytes();
         let colon_before = m.start() > 0 && b[m.start() - 1] == b':';
         let colon_after = b.get(m.end()) == Some(&b':');
         if colon_before && colon_after {
             continue;
         }
-        if let Ok(r) = m.as_str().parse::<ReplyCode>() {
+        let Ok(r) = m.as_str().parse::<ReplyCode>() else { continue };
+        if r.class_digit() >= 4 {
             codes.reply = Some((r, m.range()));
+            break;
         }
-        break;
+        first.get_or_insert((r, m.range()));
     }
-    if let Some(c) = re_enhanced_code().captures(text) {
-        let (a, b, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
+    if codes.reply.is_none() {
+        codes.reply = first;
+    }
+    let mut first: Option<(EnhancedCode, Range<usize>)> = None;
+    for c in re_enhanced_code().captures_iter(text) {
+        let (a, s, d) = (c.get(1).expect("g"), c.get(2).expect("g"), c.get(3).expect("g"));
         let code = EnhancedCode {
             class: a.as_str().parse().unwrap_or(0),
-            subject: b.as_str().parse().unwrap_or(0),
+            subject: s.as_str().parse().unwrap_or(0),
             detail: d.as_str().parse().unwrap_or(0),
         };
-        codes.enhanced = Some((code, a.start()..d.end()));
+        if code.class >= 4 {
+            codes.enhanced = Some((code, a.start()..d.end()));
+            break;
+        }
+        first.get_or_insert((code, a.start()..d.end()));
+    }
+    if codes.enhanced.is_none() {
+        codes.enhanced = first;
     }
     codes
 }
@@ -275,6 +292,10 @@ mod tests {
         assert_eq!(c.enhanced.unwrap().0.to_string(), "4.7.0");
         let c = find_codes("[(0) example.com. [2606:2800:220:6d:26bf:1447:1097:aa7]:25: socket error]");
         assert_eq!(c.reply, None);
+        let c = find_codes("Expected response code 354 but got code \"503\", with message \"503 5.0.0 Need RCPT\"");
+        assert_eq!(c.reply.unwrap().0, ReplyCode(503));
+        let c = find_codes("250 2.0.0 Ok, then 550 5.7.1 rejected");
+        assert_eq!((c.reply.unwrap().0, c.enhanced.unwrap().0.to_string()), (ReplyCode(550), "5.7.1".to_string()));
         let c = find_codes("#5.1.0 Address rejected.");
         assert_eq!(c.enhanced.unwrap().0.to_string(), "5.1.0");
     }
