@@ -316,6 +316,9 @@ pub enum DecidedBy {
     /// Another reading, turned into "your sender address was refused" because the server
     /// gave it to the `MAIL FROM` command.
     RefusedAtMailFrom(Box<DecidedBy>),
+    /// Another reading, turned into "your sender address was refused" because the words say
+    /// the refused address, domain or HELO name is the sender's.
+    SenderNamed(Box<DecidedBy>),
 }
 
 impl DecidedBy {
@@ -323,7 +326,7 @@ impl DecidedBy {
     pub fn rule(&self) -> Option<&str> {
         match self {
             DecidedBy::Rule(id) => Some(id),
-            DecidedBy::RefusedAtMailFrom(inner) => inner.rule(),
+            DecidedBy::RefusedAtMailFrom(inner) | DecidedBy::SenderNamed(inner) => inner.rule(),
             _ => None,
         }
     }
@@ -340,6 +343,7 @@ impl fmt::Display for DecidedBy {
             DecidedBy::Event => f.write_str("event"),
             DecidedBy::WordModel => f.write_str("model"),
             DecidedBy::RefusedAtMailFrom(inner) => write!(f, "{inner} (refused at MAIL FROM)"),
+            DecidedBy::SenderNamed(inner) => write!(f, "{inner} (about the sender)"),
         }
     }
 }
@@ -349,6 +353,9 @@ impl FromStr for DecidedBy {
     fn from_str(s: &str) -> Result<Self, String> {
         if let Some(inner) = s.strip_suffix(" (refused at MAIL FROM)") {
             return Ok(DecidedBy::RefusedAtMailFrom(Box::new(inner.parse()?)));
+        }
+        if let Some(inner) = s.strip_suffix(" (about the sender)") {
+            return Ok(DecidedBy::SenderNamed(Box::new(inner.parse()?)));
         }
         Ok(match s.split_once(':') {
             Some(("rule", id)) => DecidedBy::Rule(id.to_string()),

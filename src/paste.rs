@@ -4,7 +4,6 @@
 
 use crate::classify::{extract, Classifier, Hints};
 use crate::model::Record;
-use crate::smtp::code::has_code;
 use crate::text::{self, human_bytes, looks_like_email, mbox};
 
 /// The most text analysed from one paste; the rest is ignored and the user is told.
@@ -31,122 +30,73 @@ pub struct Message {
 
 /// Splits a paste into messages.
 ///
-/// * Blocks separated by blank lines are separate.
-/// * In a block, every line with a reply or enhanced code starts a message, except the
-///   continuation lines of a multi-line reply (`550-...`) and indented (folded) lines.
-/// * Lines without a code before the first coded line of a block are context for it; after a
-///   coded line, indented or lower-case lines continue it, other lines stand alone.
-/// * A block without any code gives one message per line (indented lines continue the
-///   previous one).
+/// A paste is one message unless it holds several replies that each start a line with their
+/// own code (`550 ...`, `421 ...`, `5.1.10 ...`) or their own log prefix (a timestamp, a
+/// syslog tag): a reply wrapped over several lines (by a mail client, a log, a library's
+/// exception message) stays one message, and so does a text without any code. When there
+/// are several, each starts a message and the lines after it (wrapped text, continuation
+/// lines of a multi-line `550-` reply) belong to it; lines before the first belong to the
+/// first.
 pub fn split_messages(text: &str) -> Vec<Message> {
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = text::undo_quoted_printable(&text);
-    let mut out: Vec<Message> = vec![];
-    let mut block: Vec<(usize, &str)> = vec![];
     let lines: Vec<&str> = text.lines().collect();
+    let mut starts: Vec<usize> = vec![];
+    let mut open_multiline: Option<String> = None;
     for (i, line) in lines.iter().enumerate() {
         if line.trim().is_empty() {
-            flush_block(&mut block, &mut out);
-        } else {
-            block.push((i + 1, line));
+            continue;
+        }
+        let stripped = extract::strip_line_prefix(line);
+        let prefixed = stripped.len() != line.len() && !line.starts_with(char::is_whitespace);
+        let trimmed = stripped.trim_start();
+        let reply = reply_prefix(trimmed);
+        let continues = match (&reply, &open_multiline) {
+            (Some((code, _)), Some(open)) => code == open,
+            _ => false,
+        };
+        open_multiline = match &reply {
+            Some((code, '-')) => Some(code.clone()),
+            Some(_) => None,
+            None => open_multiline,
+        };
+        let starts_reply = (reply.is_some() && !continues) || starts_with_enhanced(trimmed);
+        if (starts_reply && !line.starts_with(char::is_whitespace)) || prefixed {
+            starts.push(i);
         }
     }
-    flush_block(&mut block, &mut out);
+    let first_line = lines.iter().position(|l| !l.trim().is_empty());
+    let Some(first_line) = first_line else { return vec![] };
+    if starts.len() <= 1 {
+        return vec![Message { text: lines[first_line..].join("\n").trim_end().to_string(), line: first_line + 1 }];
+    }
+    let mut out = vec![];
+    for (k, &start) in starts.iter().enumerate() {
+        let from = if k == 0 { first_line } else { start };
+        let to = starts.get(k + 1).copied().unwrap_or(lines.len());
+        let body: Vec<&str> = lines[from..to].iter().copied().filter(|l| !l.trim().is_empty()).collect();
+        if !body.is_empty() {
+            out.push(Message { text: body.join("\n"), line: from + 1 });
+        }
+    }
     out
 }
 
-fn flush_block(block: &mut Vec<(usize, &str)>, out: &mut Vec<Message>) {
-    if block.is_empty() {
-        return;
+/// Whether a line starts with an enhanced status code followed by text (`5.1.10 RESOLVER...`).
+fn starts_with_enhanced(line: &str) -> bool {
+    let b = line.as_bytes();
+    if b.len() < 6 || !matches!(b[0], b'2' | b'4' | b'5') || b[1] != b'.' {
+        return false;
     }
-    let coded: Vec<bool> = block.iter().map(|(_, l)| has_code(extract::strip_line_prefix(l))).collect();
-    let any_code = coded.iter().any(|c| *c);
-    let mut current: Option<Message> = None;
-    let mut multiline: Option<String> = None;
-    let mut context: Vec<(usize, String)> = vec![];
-
-    let finish = |m: &mut Option<Message>, out: &mut Vec<Message>| {
-        if let Some(m) = m.take() {
-            out.push(m);
-        }
-    };
-
-    for (idx, (lineno, line)) in block.iter().enumerate() {
-        let stripped = extract::strip_line_prefix(line);
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        let reply_prefix = reply_prefix(stripped.trim_start());
-
-        // Continuation of a multi-line reply.
-        if let Some(code) = &multiline {
-            if let Some((c, sep)) = &reply_prefix {
-                if c == code {
-                    append(&mut current, line);
-                    if *sep == ' ' {
-                        multiline = None;
-                    }
-                    continue;
-                }
-            }
-            multiline = None;
-        }
-        if indented && current.is_some() {
-            append(&mut current, line);
-            continue;
-        }
-        if coded[idx] {
-            finish(&mut current, out);
-            let mut text = String::new();
-            let mut first_line = *lineno;
-            for (n, c) in context.drain(..) {
-                if text.is_empty() {
-                    first_line = n;
-                }
-                text.push_str(&c);
-                text.push('\n');
-            }
-            text.push_str(line);
-            current = Some(Message { text, line: first_line });
-            if let Some((c, '-')) = reply_prefix {
-                multiline = Some(c);
-            }
-            continue;
-        }
-        // A line without a code.
-        if any_code && current.is_none() {
-            context.push((*lineno, line.to_string()));
-            continue;
-        }
-        // After a coded reply, a lower-case line continues it; in a block without codes every
-        // line is its own message.
-        let continues = any_code
-            && current.is_some()
-            && stripped.trim_start().starts_with(|c: char| c.is_lowercase() || c == '(' || c == '<');
-        if continues {
-            append(&mut current, line);
-        } else {
-            finish(&mut current, out);
-            current = Some(Message { text: line.to_string(), line: *lineno });
-        }
-    }
-    finish(&mut current, out);
-    // Context lines with no coded line after them stand alone.
-    for (n, c) in context.drain(..) {
-        out.push(Message { text: c, line: n });
-    }
-    block.clear();
-}
-
-fn append(current: &mut Option<Message>, line: &str) {
-    if let Some(m) = current {
-        m.text.push('\n');
-        m.text.push_str(line);
-    }
+    let end = line.find(char::is_whitespace).unwrap_or(line.len());
+    let code = &line[..end];
+    end < line.len() && code.split('.').count() == 3 && code.split('.').all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|c| c.is_ascii_digit()))
 }
 
 /// `Some(("550", '-'))` for a line starting "550-", `Some(("550", ' '))` for "550 ".
 fn reply_prefix(line: &str) -> Option<(String, char)> {
     let b = line.as_bytes();
-    if b.len() >= 4 && b[..3].iter().all(|c| c.is_ascii_digit()) && (b[3] == b'-' || b[3] == b' ') {
+    if b.len() >= 4 && (b'2'..=b'5').contains(&b[0]) && b[..3].iter().all(|c| c.is_ascii_digit()) && (b[3] == b'-' || b[3] == b' ') {
         Some((line[..3].to_string(), b[3] as char))
     } else {
         None
@@ -179,6 +129,14 @@ pub fn analyze(text: &str) -> PasteAnalysis {
             analysis.notices.push("This looks like an email, but no failed recipient or reply could be found in it.".into());
         }
         return analysis;
+    }
+    // The text of a bounce report without its headers: read per recipient, like an email.
+    if crate::email::looks_like_report(text) {
+        let records = crate::email::analyze_report_text(text, "paste");
+        if !records.is_empty() {
+            analysis.records = records;
+            return analysis;
+        }
     }
     let messages = split_messages(text);
     let total = messages.len();
@@ -256,9 +214,11 @@ mod tests {
     }
 
     #[test]
-    fn one_per_line() {
+    fn one_per_coded_line() {
         let t = texts("550 5.1.1 user unknown\n421 4.7.0 try again later\n452 4.2.2 mailbox full");
         assert_eq!(t.len(), 3);
+        let t = texts("550 5.1.1 user unknown\n\n550 5.1.1 no such user here");
+        assert_eq!(t.len(), 2, "{t:?}");
     }
 
     #[test]
@@ -270,16 +230,40 @@ mod tests {
     }
 
     #[test]
-    fn blocks_and_folded_lines() {
-        let t = texts("<a@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1\n    <a@example.com>: Recipient address rejected: User unknown\n\nmailbox full\nuser unknown");
-        assert_eq!(t.len(), 3, "{t:?}");
-        assert!(t[0].contains("Recipient address rejected"));
+    fn a_wrapped_reply_stays_one_message() {
+        // As libraries and logs print it: the code once, the text wrapped, capitalised lines.
+        for s in [
+            "<a@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1\n    <a@example.com>: Recipient address rejected: User unknown",
+            "Error: Message failed: 550 5.1.1 <a@example.com>: Recipient address rejected:\nUser unknown in virtual mailbox table",
+            "SMTP error from remote server for RCPT TO command, host: mx.example.fr reason: 550 5.1.1 Invalid recipient.\nOFR_416 [416]",
+            "The email account that you tried to reach does not exist. Please try\ndouble-checking the recipient's email address for typos or\nunnecessary spaces.",
+            "550 5.7.1 Message rejected\n\nPlease see the postmaster page for details.",
+        ] {
+            assert_eq!(texts(s).len(), 1, "{s:?} -> {:?}", texts(s));
+        }
+    }
+
+    #[test]
+    fn log_lines_are_one_message_each() {
+        let t = texts("May  1 10:00:00 mail postfix/smtp[1234]: A1: to=<a@example.com>, status=bounced (host mx said: 550 5.1.1 no such user)\nMay  1 10:00:01 mail postfix/smtp[1234]: B2: to=<b@example.com>, status=deferred (host mx said: 421 4.7.0 try later)");
+        assert_eq!(t.len(), 2, "{t:?}");
     }
 
     #[test]
     fn context_lines_attach_to_the_reply() {
         let t = texts("The response from the remote server was:\n550 5.1.1 The email account that you tried to reach does not exist.");
         assert_eq!(t.len(), 1, "{t:?}");
+    }
+
+    #[test]
+    fn a_pasted_report_body_is_read_per_recipient() {
+        // A Postfix report as a mail client shows it, without headers: one card, with the
+        // recipient and the reply.
+        let body = "This is the mail system at host mail.example.com.\n\nI'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n                   The mail system\n\n<a@example.org>: host mx.example.org[192.0.2.1] said: 550 5.1.1 <a@example.org>:\n    Recipient address rejected: User unknown in local recipient table (in reply to\n    RCPT TO command)\n";
+        let a = analyze(body);
+        assert_eq!(a.records.len(), 1, "{:#?}", a.records);
+        assert_eq!(a.records[0].recipient.as_deref(), Some("a@example.org"));
+        assert_eq!(a.records[0].verdict.category, crate::model::Category::InvalidRecipient);
     }
 
     #[test]

@@ -226,9 +226,26 @@ pub fn class_from_words(text: &str) -> Option<crate::model::Class> {
     }
 }
 
+/// Whether a report says delivery was abandoned for good (the retries ran out), whatever code
+/// the last attempt got: a queue expiry, qmail's "I'm not going to try again", "retry timeout
+/// exceeded". A warning that retries go on is not.
+pub fn gave_up(text: &str) -> bool {
+    re!(re_gave_up, r"(?i)(not going to try again|(have|has|'ve) given up|\bgave up\b|\bgiving up\b|in the queue too long|too long in (the )?queue|retry time ?out exceeded|retry timeout|will not be retried|no (more|further) (retries|attempts) will be made|(multiple|all) delivery attempts (have )?failed|could not be delivered (for|within) \d+|message expired)");
+    re!(re_still_trying, r"(?i)(will (keep|continue) (trying|to try)|(still|keep) trying|will be retried|warning message only|delayed? (for|more than)|do not need to resend)");
+    re_gave_up().is_match(text) && !re_still_trying().is_match(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn giving_up_is_told_from_retrying() {
+        assert!(gave_up("Sorry, I wasn't able to establish an SMTP connection. (#4.4.1)\nI'm not going to try again; this message has been in the queue too long."));
+        assert!(gave_up("451 4.4.1 retry timeout exceeded"));
+        assert!(!gave_up("This is a warning message only. The message will be retried until it is 5 days old."));
+        assert!(!gave_up("421 4.7.0 try again later"));
+    }
 
     fn text(s: &str) -> String {
         clean(s).text

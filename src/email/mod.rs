@@ -9,7 +9,7 @@ pub mod dsn;
 pub mod formats;
 pub mod mime;
 
-use crate::classify::{extract, Classifier, Hints, Words};
+use crate::classify::{extract, Classifier, Hints, SenderEvidence, Words};
 use crate::model::{Category, Class, Context, DecidedBy, Record};
 use crate::smtp::{address, Command, DsnAction};
 use crate::text::mbox;
@@ -71,12 +71,38 @@ fn with_lf_line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
     let raw = with_lf_line_ends(raw);
     let raw = raw.as_ref();
-    let Some(mail) = mime::parse(raw) else {
-        return vec![];
-    };
-    let bounces = formats::decode(&mail);
-    let found_original = original_message(&mail);
-    let senders = envelope_senders(&mail);
+    match mime::parse(raw) {
+        Some(mail) => analyze_mail(&mail, source),
+        None => vec![],
+    }
+}
+
+re!(
+    re_report_marker,
+    r"(?im)^\W{0,8}(?:this is the (?:mail system|postfix program|qmail-send program|mail delivery|mailer-daemon)|hi\. this is the qmail|i'?m sorry to (?:have to )?inform you|i'?m afraid i (?:wasn'?t|was not) able|this message was created automatically by mail delivery|a message that you sent could not be delivered|the original message was received at|-+ ?the following addresses? had|delivery (?:has failed|to the following recipients?)|your message (?:did not reach|could ?n[o']t be delivered|wasn'?t delivered|was not delivered|to .{1,80} couldn'?t be delivered)|an error has occurred while attempting to deliver|(?:delivery|mail) (?:failure|status notification)|undeliver(?:able|ed) (?:mail|message)|the following (?:message|recipients?|addresses?) (?:to .{1,80} )?(?:was|were|could not be|had)|\*\* (?:address not found|message not delivered|message blocked)|final-recipient:|diagnostic-code:|original-recipient:|(?:impossible de remettre|votre message n'a pas pu|ceci est un message d'?(?:e|é)chec|nous sommes d(?:e|é)sol(?:e|é)s de vous informer)|(?:ihre nachricht (?:konnte|wurde)|die nachricht konnte nicht|zustellung (?:fehlgeschlagen|an folgende))|(?:su mensaje no (?:se )?pudo|no se ha podido entregar|algunos de los destinatarios no recibieron|.{1,60} rechaz(?:ó|o) su mensaje)|(?:il messaggio non (?:è|e) stato|impossibile recapitare)|(?:não foi possível entregar|a sua mensagem não)|(?:uw bericht kon niet|het bericht kon niet)|(?:не удалось доставить|ваше сообщение не|это письмо отправлено почтовым)|(?:メッセージを配信できません|配信できませんでした|宛先不明)|(?:邮件(?:发送|投递)失败|退信|无法(?:送达|投递))|(?:메일(?:이|을) 전송하지 못했습니다|전달되지 않았습니다))"
+);
+
+/// Whether a text is the body of a bounce report (the human text a mail client shows, pasted
+/// without its headers): the sentences mail systems open their reports with, in the common
+/// languages, or delivery-status fields.
+pub fn looks_like_report(text: &str) -> bool {
+    re_report_marker().is_match(text)
+}
+
+/// Analyses the body of a bounce report pasted without its headers: read as the body of an
+/// email, one record per recipient it names.
+pub fn analyze_report_text(text: &str, source: &str) -> Vec<Record> {
+    let text = text.replace("\r\n", "\n");
+    let mail = Mail { headers: vec![], parts: vec![mime::Part { content_type: "text/plain".into(), text }], attached: vec![] };
+    analyze_mail(&mail, source)
+}
+
+/// Analyses a parsed bounce email: the recipients its layout names, each classified.
+pub fn analyze_mail(mail: &Mail, source: &str) -> Vec<Record> {
+    let mail = mail;
+    let bounces = formats::decode(mail);
+    let found_original = original_message(mail);
+    let senders = envelope_senders(mail);
     let classifier = Classifier::get();
     let mut records = vec![];
     for b in bounces {
@@ -106,7 +132,7 @@ pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
             (!is_recipient && senders.contains(&named)).then_some(Command::MailFrom)
         });
         if smtp_command == Some(Command::MailFrom) {
-            about_the_sender(classifier, &mut verdict);
+            classifier.about_the_sender(&mut verdict, SenderEvidence::MailFrom);
         }
         records.push(Record {
             recipient,
@@ -167,31 +193,6 @@ fn strip_greeting(diagnostic: &str) -> String {
         }
     }
     diagnostic.to_string()
-}
-
-/// A refusal of the `MAIL FROM` command is about the sender, whatever it says about an
-/// address: the address it finds unknown, invalid or unroutable is the envelope sender, and an
-/// unexplained policy refusal ("Access denied") refuses that sender. Causes that describe the
-/// recipient's address or mailbox, and the generic policy cause, become "your sender address
-/// was refused"; precise causes (reputation, blocklists, authentication...) stay.
-fn about_the_sender(classifier: &Classifier, v: &mut crate::model::Verdict) {
-    if !matches!(
-        v.category,
-        Category::InvalidRecipient
-            | Category::InvalidAddressSyntax
-            | Category::InvalidDomain
-            | Category::MailboxDisabled
-            | Category::MailboxUnavailable
-            | Category::MailboxFull
-            | Category::MailboxMoved
-            | Category::Policy
-    ) {
-        return;
-    }
-    let class = if v.class == Class::Temporary { Class::Temporary } else { Class::Permanent };
-    let before = v.decided_by.take().unwrap_or(DecidedBy::ReportFormat);
-    classifier.recast(v, Category::SenderConfig, class, DecidedBy::RefusedAtMailFrom(Box::new(before)), Words::Rule("generic.sender-rejected"));
-    v.explanation.push_str(" The server gave this answer to the MAIL FROM command, which carries the sender address, so the address it refused is yours.");
 }
 
 /// Sets a cause the report's format establishes (a complaint report, an auto-reply).

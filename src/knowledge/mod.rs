@@ -24,6 +24,8 @@ const DATA: &[(&str, &str)] = &[
     ("enhanced_codes.toml", include_str!("data/enhanced_codes.toml")),
     ("providers.toml", include_str!("data/providers.toml")),
     ("rules_generic.toml", include_str!("data/rules_generic.toml")),
+    ("rules_plain.toml", include_str!("data/rules_plain.toml")),
+    ("rules_languages.toml", include_str!("data/rules_languages.toml")),
     ("rules_gmail.toml", include_str!("data/rules_gmail.toml")),
     ("rules_microsoft.toml", include_str!("data/rules_microsoft.toml")),
     ("rules_yahoo.toml", include_str!("data/rules_yahoo.toml")),
