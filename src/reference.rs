@@ -7,11 +7,12 @@ use crate::classify::{extract, Classifier, Hints};
 use crate::knowledge::{Digits, Knowledge};
 use crate::model::{Category, Id, Verdict};
 use crate::smtp::{code::find_codes, CodeRange, EnhancedCode, ReplyCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// What kind of reference entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A basic reply code such as 550.
@@ -25,7 +26,7 @@ pub enum Kind {
 }
 
 /// One entry of the reference, ready to list.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// The URL slug: `550`, `X.7.26`, `rule/gmail.unauthenticated`, `category/mailbox_full`.
     pub id: String,
@@ -177,7 +178,7 @@ fn code_matches_enhanced(code: &str, subject: u16, detail: u16) -> bool {
 }
 
 /// One search hit.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     #[serde(flatten)]
     pub entry: Entry,
@@ -288,9 +289,10 @@ fn kind_rank(k: Kind) -> u8 {
 }
 
 /// A digit of a code and what it means.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DigitPart {
-    pub position: &'static str,
+    /// `class`, `subject` or `detail`.
+    pub position: Cow<'static, str>,
     pub value: String,
     pub meaning: String,
     /// The reference entry that explains it, where there is one.
@@ -300,10 +302,10 @@ pub struct DigitPart {
 /// The code breakdown shown under a verdict and on a reference page.
 pub fn breakdown_reply(code: ReplyCode) -> Vec<DigitPart> {
     vec![
-        DigitPart { position: "class", value: code.class_digit().to_string(), meaning: Digits::reply_class(code.class_digit()).into(), link: None },
-        DigitPart { position: "subject", value: code.subject_digit().to_string(), meaning: Digits::reply_subject(code.subject_digit()).into(), link: None },
+        DigitPart { position: Cow::Borrowed("class"), value: code.class_digit().to_string(), meaning: Digits::reply_class(code.class_digit()).into(), link: None },
+        DigitPart { position: Cow::Borrowed("subject"), value: code.subject_digit().to_string(), meaning: Digits::reply_subject(code.subject_digit()).into(), link: None },
         DigitPart {
-            position: "detail",
+            position: Cow::Borrowed("detail"),
             value: code.detail_digit().to_string(),
             meaning: Knowledge::get().reply(code).map(|r| r.name.clone()).unwrap_or_else(|| "Not a registered reply code".into()),
             link: Knowledge::get().reply(code).map(|r| r.code.to_string()),
@@ -315,15 +317,15 @@ pub fn breakdown_enhanced(code: EnhancedCode) -> Vec<DigitPart> {
     let k = Knowledge::get();
     let entry = k.enhanced(code);
     vec![
-        DigitPart { position: "class", value: code.class.to_string(), meaning: Digits::enhanced_class(code.class).into(), link: None },
+        DigitPart { position: Cow::Borrowed("class"), value: code.class.to_string(), meaning: Digits::enhanced_class(code.class).into(), link: None },
         DigitPart {
-            position: "subject",
+            position: Cow::Borrowed("subject"),
             value: code.subject.to_string(),
             meaning: Digits::enhanced_subject(code.subject).into(),
             link: k.enhanced(EnhancedCode { class: 0, subject: code.subject, detail: 0 }).map(|e| e.code.to_string()),
         },
         DigitPart {
-            position: "detail",
+            position: Cow::Borrowed("detail"),
             value: code.detail.to_string(),
             meaning: entry.map(|e| e.name.clone()).unwrap_or_else(|| "Not in the registry (a provider's own detail code)".into()),
             link: entry.map(|e| e.code.to_string()),
@@ -332,7 +334,7 @@ pub fn breakdown_enhanced(code: EnhancedCode) -> Vec<DigitPart> {
 }
 
 /// Everything the Reference page shows for one entry.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Detail {
     pub id: String,
     pub kind: Kind,

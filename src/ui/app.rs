@@ -1,58 +1,72 @@
-//! The page frame: header, navigation, the current view, footer.
+//! The page frame: header, navigation, the current view, footer; the worker the views share;
+//! the notice that a new version is ready.
 
+use super::client::{Client, Shared};
 use super::{file_view::FileView, paste_view::PasteView, reference_view::ReferenceView, Route};
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
-use gloo::events::EventListener;
 use yew::prelude::*;
+
+/// The event index.html's boot script fires when a new version has been installed (it also
+/// sets `data-update="ready"` on the root element, for an app that starts later).
+const UPDATE_EVENT: &str = "bouncelens:update";
 
 fn current_route() -> Route {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     Route::from_hash(&hash)
 }
 
+fn root_attr(name: &str) -> Option<String> {
+    gloo::utils::document().document_element().and_then(|e| e.get_attribute(name))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The worker for quick answers (explain, reference), or why there is none.
+    pub worker: Result<Client, String>,
+}
+
 #[function_component(App)]
-pub fn app() -> Html {
+pub fn app(props: &AppProps) -> Html {
     let route = use_state(current_route);
+    let shared = use_memo((), |_| Shared(props.worker.clone()));
+    let updated = use_state(|| root_attr("data-update").as_deref() == Some("ready"));
     {
         let route = route.clone();
+        let updated = updated.clone();
         use_effect_with((), move |_| {
-            let window = web_sys::window().expect("a window");
-            let listener = EventListener::new(&window, "hashchange", move |_| {
+            let window = gloo::utils::window();
+            let hash = EventListener::new(&window, "hashchange", move |_| {
                 route.set(current_route());
-                if let Some(w) = web_sys::window() {
-                    w.scroll_to_with_x_and_y(0.0, 0.0);
-                }
+                gloo::utils::window().scroll_to_with_x_and_y(0.0, 0.0);
             });
-            move || drop(listener)
+            let update = EventListener::new(&window, UPDATE_EVENT, move |_| updated.set(true));
+            // Tells tests (and anyone curious) that the app has taken over from the shell.
+            if let Some(root) = gloo::utils::document().document_element() {
+                let _ = root.set_attribute("data-app", "ready");
+            }
+            move || drop((hash, update))
         });
     }
     // Files dropped on another view open the File view with them.
     {
         let route = route.clone();
         use_effect_with((*route).clone(), move |r| {
-            let on_file_view = matches!(r, Route::File);
-            let window = web_sys::window().expect("a window");
-            let listeners = if on_file_view {
-                None
-            } else {
-                let over = EventListener::new_with_options(&window, "dragover", gloo::events::EventListenerOptions::enable_prevent_default(), |e| e.prevent_default());
-                let r2 = route.clone();
-                let drop = EventListener::new_with_options(&window, "drop", gloo::events::EventListenerOptions::enable_prevent_default(), move |e| {
+            let window = gloo::utils::window();
+            let listeners = (!matches!(r, Route::File)).then(|| {
+                let over = EventListener::new_with_options(&window, "dragover", EventListenerOptions::enable_prevent_default(), |e| e.prevent_default());
+                let drop = EventListener::new_with_options(&window, "drop", EventListenerOptions::enable_prevent_default(), move |e| {
                     e.prevent_default();
                     let e: &web_sys::DragEvent = e.unchecked_ref();
-                    if let Some(list) = e.data_transfer().and_then(|d| d.files()) {
-                        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
-                        if !files.is_empty() {
-                            super::file_view::PENDING.with(|p| *p.borrow_mut() = files);
-                            if let Some(w) = web_sys::window() {
-                                let _ = w.location().set_hash("#/file");
-                            }
-                            r2.set(Route::File);
-                        }
+                    let files = super::file_view::files_of(e.data_transfer().and_then(|d| d.files()));
+                    if !files.is_empty() {
+                        super::file_view::hand_over(files);
+                        super::go(&Route::File);
+                        route.set(Route::File);
                     }
                 });
-                Some((over, drop))
-            };
+                (over, drop)
+            });
             move || drop(listeners)
         });
     }
@@ -64,8 +78,12 @@ pub fn app() -> Html {
     let is_paste = matches!(*route, Route::Paste);
     let is_file = matches!(*route, Route::File);
     let is_ref = matches!(*route, Route::Reference(_));
+    let reload = Callback::from(|_: MouseEvent| {
+        let _ = gloo::utils::window().location().reload();
+    });
+    // Keep this markup in step with the shell in index.html (tests/e2e/shell.test.mjs compares them).
     html! {
-        <>
+        <ContextProvider<Shared> context={(*shared).clone()}>
             <a class="skip" href="#main">{ "Skip to content" }</a>
             <header class="top">
                 <div class="wrap top-inner">
@@ -92,6 +110,12 @@ pub fn app() -> Html {
             <footer class="wrap foot">
                 <p>{ "Runs entirely in your browser: nothing you paste or drop leaves this page." }</p>
             </footer>
-        </>
+            if *updated {
+                <div class="update" role="status" data-testid="update-notice">
+                    <p>{ "A new version of bouncelens is ready. It opens the next time you load the page." }</p>
+                    <button type="button" class="ghost" onclick={reload}>{ "Load it now" }</button>
+                </div>
+            }
+        </ContextProvider<Shared>>
     }
 }

@@ -1,134 +1,208 @@
-//! The page's side of the Web Worker: spawning it, sending requests, turning its messages into
-//! events for the File view.
+//! The page's side of the Web Worker: starting it (or adopting the one index.html started while
+//! the page loaded), sending [`Request`]s, and handing each [`Response`] to whoever asked.
+//!
+//! A request with a ticket gets its answer through the callback given with it; the rest (an
+//! analysis' progress, its report, downloads, errors without a ticket) go to the client's
+//! listener.
 
-use crate::batch::report::{Report, RowQuery, RowsPage};
-use crate::batch::Options;
-use js_sys::{Array, Object, Reflect};
+use super::protocol::{decode, encode, Request, Response, Ticket};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, File, MessageEvent, Worker};
+use web_sys::{Blob, MessageEvent, Worker};
 use yew::Callback;
 
-/// The worker's script (trunk's loader for the worker binary; see index.html).
-pub const WORKER_SCRIPT: &str = "./bouncelens-worker_loader.js";
+/// Where index.html names the worker's script (trunk's loader for the worker binary; its
+/// file name carries a content hash, written in by `scripts/postbuild.mjs`).
+const WORKER_META: &str = "meta[name=\"bouncelens-worker\"]";
 
-#[derive(Clone, Debug)]
-pub enum Event {
-    Progress { bytes: f64, total: f64, rows: f64, bad: f64, elapsed: f64, file: String },
-    Done { report: Box<Report>, elapsed: f64 },
-    Rows { id: u32, page: RowsPage },
-    Download { what: String, name: String, blob: Blob, count: f64 },
-    Error(String),
+/// What index.html's boot script leaves on `window.bouncelens`: the worker it started and the
+/// messages that worker sent before the app was there to listen.
+const BOOT_GLOBAL: &str = "bouncelens";
+
+fn worker_url() -> Option<String> {
+    gloo::utils::document().query_selector(WORKER_META).ok().flatten().and_then(|m| m.get_attribute("content"))
 }
 
-pub struct Client {
+thread_local! {
+    static NEXT_TICKET: Cell<Ticket> = const { Cell::new(1) };
+}
+
+/// A new ticket, unique on the page (views share the worker).
+pub fn ticket() -> Ticket {
+    NEXT_TICKET.with(|t| {
+        let n = t.get();
+        t.set(n.wrapping_add(1));
+        n
+    })
+}
+
+struct Inner {
     worker: Worker,
     /// Requests sent before the worker said it is ready (its wasm loads asynchronously, and
-    /// messages that arrive before its handler is set would be lost).
-    queue: std::rc::Rc<std::cell::RefCell<Option<Vec<Object>>>>,
-    _onmessage: Closure<dyn FnMut(MessageEvent)>,
-    _onerror: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    /// messages that arrive before its handler is set would be lost). `None` once ready.
+    queue: RefCell<Option<Vec<JsValue>>>,
+    waiting: RefCell<HashMap<Ticket, Callback<Response>>>,
+    listener: RefCell<Option<Callback<Response>>>,
+    _onmessage: RefCell<Option<Closure<dyn FnMut(MessageEvent)>>>,
+    _onerror: RefCell<Option<Closure<dyn FnMut(web_sys::ErrorEvent)>>>,
 }
 
-fn get_str(o: &JsValue, k: &str) -> String {
-    Reflect::get(o, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+impl Inner {
+    fn receive(&self, data: JsValue) {
+        let response: Response = match decode(data) {
+            Ok(r) => r,
+            Err(message) => Response::Error { ticket: None, message },
+        };
+        if let Response::Ready = response {
+            if let Some(pending) = self.queue.borrow_mut().take() {
+                for m in pending {
+                    let _ = self.worker.post_message(&m);
+                }
+            }
+            return;
+        }
+        let asked = ticket_of(&response).and_then(|t| self.waiting.borrow_mut().remove(&t));
+        match asked {
+            Some(cb) => cb.emit(response),
+            None => {
+                let listener = self.listener.borrow().clone();
+                if let Some(l) = listener {
+                    l.emit(response);
+                }
+            }
+        }
+    }
 }
 
-fn get_f64(o: &JsValue, k: &str) -> f64 {
-    Reflect::get(o, &k.into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+fn ticket_of(r: &Response) -> Option<Ticket> {
+    match r {
+        Response::Explained { ticket, .. }
+        | Response::Hits { ticket, .. }
+        | Response::Entry { ticket, .. }
+        | Response::Index { ticket, .. }
+        | Response::Thresholds { ticket, .. }
+        | Response::Rows { ticket, .. } => Some(*ticket),
+        Response::Error { ticket, .. } => *ticket,
+        Response::Ready | Response::Progress(_) | Response::Done { .. } | Response::Download { .. } => None,
+    }
+}
+
+/// A handle on one worker; clones share it. Dropping the last one ends the worker.
+#[derive(Clone)]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+impl PartialEq for Client {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
 }
 
 impl Client {
-    /// Starts a new worker; its events go to `on_event`.
-    pub fn spawn(on_event: Callback<Event>) -> Result<Client, String> {
-        let worker = Worker::new(WORKER_SCRIPT).map_err(|e| format!("cannot start the analysis worker: {e:?}"))?;
-        let cb = on_event.clone();
-        let queue: std::rc::Rc<std::cell::RefCell<Option<Vec<Object>>>> = std::rc::Rc::new(std::cell::RefCell::new(Some(vec![])));
-        let q2 = queue.clone();
-        let w2 = worker.clone();
-        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let d = e.data();
-            let ev = match get_str(&d, "kind").as_str() {
-                "ready" => {
-                    if let Some(pending) = q2.borrow_mut().take() {
-                        for m in pending {
-                            let _ = w2.post_message(&m);
-                        }
-                    }
-                    return;
-                }
-                "progress" => Event::Progress {
-                    bytes: get_f64(&d, "bytes"),
-                    total: get_f64(&d, "total"),
-                    rows: get_f64(&d, "rows"),
-                    bad: get_f64(&d, "bad"),
-                    elapsed: get_f64(&d, "elapsed"),
-                    file: get_str(&d, "file"),
-                },
-                "done" => match serde_json::from_str::<Report>(&get_str(&d, "report")) {
-                    Ok(r) => Event::Done { report: Box::new(r), elapsed: get_f64(&d, "elapsed") },
-                    Err(e) => Event::Error(format!("cannot read the report: {e}")),
-                },
-                "rows" => match serde_json::from_str::<RowsPage>(&get_str(&d, "page")) {
-                    Ok(page) => Event::Rows { id: get_f64(&d, "id") as u32, page },
-                    Err(e) => Event::Error(format!("cannot read the rows: {e}")),
-                },
-                "download" => match Reflect::get(&d, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok()) {
-                    Some(blob) => Event::Download { what: get_str(&d, "what"), name: get_str(&d, "name"), blob, count: get_f64(&d, "count") },
-                    None => Event::Error("the download was empty".into()),
-                },
-                "error" => Event::Error(get_str(&d, "message")),
-                _ => return,
-            };
-            cb.emit(ev);
-        });
-        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        let cb = on_event;
-        let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-            cb.emit(Event::Error(format!("the analysis worker failed: {}", e.message())));
-        });
-        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-        Ok(Client { worker, queue, _onmessage: onmessage, _onerror: onerror })
+    /// Starts a new worker.
+    pub fn spawn() -> Result<Client, String> {
+        let url = worker_url().ok_or("the page does not name its analysis worker")?;
+        let worker = Worker::new(&url).map_err(|e| format!("cannot start the analysis worker: {e:?}"))?;
+        Ok(Client::wire(worker, None))
     }
 
-    fn send(&self, kind: &str, fields: &[(&str, JsValue)]) {
-        let o = Object::new();
-        let _ = Reflect::set(&o, &"kind".into(), &kind.into());
-        for (k, v) in fields {
-            let _ = Reflect::set(&o, &(*k).into(), v);
+    /// The worker index.html started while the page loaded (or a new one if it could not).
+    pub fn adopt() -> Result<Client, String> {
+        let boot = js_sys::Reflect::get(&js_sys::global(), &BOOT_GLOBAL.into()).unwrap_or(JsValue::UNDEFINED);
+        let worker = js_sys::Reflect::get(&boot, &"worker".into()).ok().and_then(|w| w.dyn_into::<Worker>().ok());
+        let Some(worker) = worker else { return Client::spawn() };
+        let early = js_sys::Reflect::get(&boot, &"early".into()).ok().and_then(|e| e.dyn_into::<js_sys::Array>().ok());
+        // It is ours now: the next caller gets a worker of its own.
+        let _ = js_sys::Reflect::delete_property(boot.unchecked_ref::<js_sys::Object>(), &"worker".into());
+        Ok(Client::wire(worker, early))
+    }
+
+    fn wire(worker: Worker, early: Option<js_sys::Array>) -> Client {
+        let inner = Rc::new(Inner {
+            worker,
+            queue: RefCell::new(Some(vec![])),
+            waiting: RefCell::new(HashMap::new()),
+            listener: RefCell::new(None),
+            _onmessage: RefCell::new(None),
+            _onerror: RefCell::new(None),
+        });
+        // The closures hold a weak handle: the worker must not keep its own client alive.
+        let weak = Rc::downgrade(&inner);
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(inner) = weak.upgrade() {
+                inner.receive(e.data());
+            }
+        });
+        let weak = Rc::downgrade(&inner);
+        let onerror = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
+            if let Some(inner) = weak.upgrade() {
+                inner.receive(encode(&Response::Error { ticket: None, message: format!("the analysis worker failed: {}", e.message()) }).unwrap_or_default());
+            }
+        });
+        inner.worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        inner.worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        *inner._onmessage.borrow_mut() = Some(onmessage);
+        *inner._onerror.borrow_mut() = Some(onerror);
+        if let Some(early) = early {
+            for m in early.iter() {
+                inner.receive(m);
+            }
         }
-        match self.queue.borrow_mut().as_mut() {
-            Some(q) => q.push(o),
+        Client { inner }
+    }
+
+    /// Where the responses without a ticket go (an analysis' progress, report, downloads).
+    pub fn listen(&self, listener: Callback<Response>) {
+        *self.inner.listener.borrow_mut() = Some(listener);
+    }
+
+    /// Sends a request; its answer (if it has a ticket) goes to `answer`.
+    pub fn ask(&self, request: Request, answer: Callback<Response>) {
+        if let Some(t) = ticket_of_request(&request) {
+            self.inner.waiting.borrow_mut().insert(t, answer);
+        }
+        self.send(request);
+    }
+
+    /// Sends a request whose answers go to the listener.
+    pub fn send(&self, request: Request) {
+        let message = match encode(&request) {
+            Ok(m) => m,
+            Err(message) => return self.inner.receive(encode(&Response::Error { ticket: ticket_of_request(&request), message }).unwrap_or_default()),
+        };
+        let mut queue = self.inner.queue.borrow_mut();
+        match queue.as_mut() {
+            Some(q) => q.push(message),
             None => {
-                let _ = self.worker.post_message(&o);
+                drop(queue);
+                let _ = self.inner.worker.post_message(&message);
             }
         }
     }
 
-    pub fn analyze(&self, files: &[File], options: &Options) {
-        let arr = Array::new();
-        for f in files {
-            arr.push(f);
-        }
-        let opts = serde_json::to_string(options).unwrap_or_else(|_| "{}".into());
-        self.send("analyze", &[("files", arr.into()), ("options", opts.into())]);
-    }
-
-    pub fn rows(&self, id: u32, q: &RowQuery) {
-        let q = serde_json::to_string(q).unwrap_or_else(|_| "{}".into());
-        self.send("rows", &[("query", q.into()), ("id", (id as f64).into())]);
-    }
-
-    pub fn download(&self, what: &str) {
-        self.send("download", &[("what", what.into())]);
-    }
-
     pub fn terminate(&self) {
-        self.worker.terminate();
+        self.inner.worker.terminate();
     }
 }
 
-impl Drop for Client {
+fn ticket_of_request(r: &Request) -> Option<Ticket> {
+    match r {
+        Request::Explain { ticket, .. }
+        | Request::ExplainFile { ticket, .. }
+        | Request::Search { ticket, .. }
+        | Request::Entry { ticket, .. }
+        | Request::Index { ticket }
+        | Request::Thresholds { ticket }
+        | Request::Rows { ticket, .. } => Some(*ticket),
+        Request::Analyze { .. } | Request::Download { .. } => None,
+    }
+}
+
+impl Drop for Inner {
     fn drop(&mut self) {
         self.worker.terminate();
     }
@@ -142,7 +216,7 @@ pub fn save(blob: &Blob, name: &str) {
         let a: web_sys::HtmlAnchorElement = a.unchecked_into();
         a.set_href(&url);
         a.set_download(name);
-        let _ = a.set_attribute("style", "display:none");
+        a.set_hidden(true);
         if let Some(body) = doc.body() {
             let _ = body.append_child(&a);
             a.click();
@@ -155,4 +229,19 @@ pub fn save(blob: &Blob, name: &str) {
         let _ = web_sys::Url::revoke_object_url(&url2);
     })
     .forget();
+}
+
+/// The worker shared by the Paste and Reference views, as the app's context (or why there is
+/// none: a browser without workers).
+#[derive(Clone, PartialEq)]
+pub struct Shared(pub Result<Client, String>);
+
+impl Shared {
+    /// Sends a request; its answer (or the reason there is no worker) goes to `answer`.
+    pub fn ask(&self, request: Request, answer: Callback<Response>) {
+        match &self.0 {
+            Ok(c) => c.ask(request, answer),
+            Err(message) => answer.emit(Response::Error { ticket: ticket_of_request(&request), message: message.clone() }),
+        }
+    }
 }

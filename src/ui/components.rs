@@ -1,9 +1,9 @@
 //! Pieces shared by the views: the verdict card, the highlighted reply, the code breakdown.
 
+use super::protocol::Card;
 use super::reference_href;
-use crate::reference::{breakdown_enhanced, breakdown_reply, DigitPart};
-use crate::smtp::{EnhancedCode, ReplyCode};
-use crate::model::{Action, BounceType, Confidence, Evidence, Id, Owner, Record};
+use crate::model::{Action, BounceType, Category, Class, Confidence, Evidence, Id, Owner};
+use crate::reference::DigitPart;
 use yew::prelude::*;
 
 /// What a verdict's colour means: red = suppress, amber = retry, blue = fix your setup,
@@ -67,22 +67,23 @@ pub fn highlighted(p: &HighlightProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct BreakdownProps {
-    pub reply: Option<AttrValue>,
-    pub enhanced: Option<AttrValue>,
+    /// The reply code and its digits, as the worker explained them.
+    pub reply: Option<(AttrValue, Vec<DigitPart>)>,
+    pub enhanced: Option<(AttrValue, Vec<DigitPart>)>,
     /// Shown unfolded (on a reference page) rather than behind a disclosure.
     #[prop_or_default]
     pub open: bool,
 }
 
-fn digits(code: &str, parts: Vec<DigitPart>, kind: &str) -> Html {
+fn digits(code: &str, parts: &[DigitPart], kind: &str) -> Html {
     html! {
         <div class="breakdown" aria-label={format!("{kind} code {code}, digit by digit")}>
             <a class="bd-code" href={reference_href(code)}>{ code }</a>
             <ol class="bd-digits">
-                { for parts.into_iter().map(|d| {
-                    let inner = html! { <><span class="bd-pos">{ d.position }</span><span class="bd-val">{ d.value.clone() }</span><span class="bd-mean">{ d.meaning.clone() }</span></> };
-                    match d.link {
-                        Some(l) => html! { <li><a href={reference_href(&l)}>{ inner }</a></li> },
+                { for parts.iter().map(|d| {
+                    let inner = html! { <><span class="bd-pos">{ d.position.to_string() }</span><span class="bd-val">{ d.value.clone() }</span><span class="bd-mean">{ d.meaning.clone() }</span></> };
+                    match &d.link {
+                        Some(l) => html! { <li><a href={reference_href(l)}>{ inner }</a></li> },
                         None => html! { <li>{ inner }</li> },
                     }
                 }) }
@@ -94,17 +95,52 @@ fn digits(code: &str, parts: Vec<DigitPart>, kind: &str) -> Html {
 /// The codes of a verdict, digit by digit, each linked to the reference.
 #[function_component(CodeBreakdown)]
 pub fn code_breakdown(p: &BreakdownProps) -> Html {
-    let reply = p.reply.as_ref().and_then(|r| r.parse::<ReplyCode>().ok());
-    let enhanced = p.enhanced.as_ref().and_then(|e| e.parse::<EnhancedCode>().ok());
+    let reply = p.reply.as_ref().filter(|(_, d)| !d.is_empty());
+    let enhanced = p.enhanced.as_ref().filter(|(_, d)| !d.is_empty());
     if reply.is_none() && enhanced.is_none() {
         return html! {};
     }
     html! {
         <details class="codes" open={p.open}>
             <summary>{ "What the codes say, digit by digit" }</summary>
-            { for reply.map(|r| digits(&r.to_string(), breakdown_reply(r), "Reply")) }
-            { for enhanced.map(|e| digits(&e.to_string(), breakdown_enhanced(e), "Enhanced")) }
+            { for reply.map(|(c, d)| digits(c, d, "Reply")) }
+            { for enhanced.map(|(c, d)| digits(c, d, "Enhanced")) }
         </details>
+    }
+}
+
+/// "Rate limited" → "rate limited", for a label inside a sentence.
+fn in_sentence(label: &str) -> String {
+    let mut c = label.chars();
+    match c.next() {
+        Some(f) if !label.starts_with("TLS") => f.to_lowercase().chain(c).collect(),
+        _ => label.to_string(),
+    }
+}
+
+/// How sure the verdict is.
+fn sureness(confidence: Confidence) -> Html {
+    let text = match confidence {
+        Confidence::High => "high confidence",
+        Confidence::Medium => "medium confidence",
+        Confidence::Low => "low confidence",
+    };
+    html! {
+        <span class={classes!("conf", format!("conf-{}", confidence.id()))} data-testid="confidence" data-value={confidence.id()} title="How sure bouncelens is">{ text }</span>
+    }
+}
+
+/// A low-confidence verdict says so in words, with the other likely reading.
+fn unsure_line(category: Category, alternative: Option<Category>) -> Html {
+    html! {
+        <p class="unsure" role="note">
+            <strong>{ format!("Probably {}", in_sentence(category.label())) }</strong>
+            if let Some(alt) = alternative {
+                { "; could be " }
+                <span data-testid="alternative" data-value={alt.id()}>{ in_sentence(alt.label()) }</span>
+            }
+            { ". The reply does not say enough to be sure: check the full bounce." }
+        </p>
     }
 }
 
@@ -122,30 +158,29 @@ fn owner_text(o: Owner) -> &'static str {
 
 #[derive(Properties, PartialEq)]
 pub struct CardProps {
-    pub record: Record,
+    pub card: Card,
     pub index: usize,
 }
 
 /// One verdict: what happened, why, whose problem, what to do, and the evidence.
 #[function_component(VerdictCard)]
 pub fn verdict_card(p: &CardProps) -> Html {
-    let r = &p.record;
+    let r = &p.card.record;
     let v = &r.verdict;
     let tone = tone(v.action, v.bounce_type);
-    let conf = match v.confidence {
-        Confidence::High => "high confidence",
-        Confidence::Medium => "medium confidence",
-        Confidence::Low => "low confidence",
-    };
     let heading_id = format!("card-{}", p.index);
+    let code = |c: Option<String>, d: &Vec<DigitPart>| c.map(|c| (AttrValue::from(c), d.clone()));
     html! {
         <article class={classes!("card", format!("tone-{tone}"))} data-testid="result-card" aria-labelledby={heading_id.clone()}
             data-category={v.category.id()} data-action={v.action.id()}>
             <header class="card-head">
                 <span class="badge" data-testid="verdict" data-value={v.bounce_type.id()}>{ v.bounce_type.label() }</span>
                 <h3 id={heading_id}>{ &v.summary }</h3>
-                <span class={classes!("conf", format!("conf-{}", v.confidence.id()))} title="How sure bouncelens is">{ conf }</span>
+                { sureness(v.confidence) }
             </header>
+            if v.confidence == Confidence::Low && v.category != Category::Unknown {
+                { unsure_line(v.category, v.alternative) }
+            }
             if let Some(rcpt) = &r.recipient {
                 <p class="rcpt"><span class="k">{ "Recipient" }</span>{ rcpt }</p>
             }
@@ -173,12 +208,12 @@ pub fn verdict_card(p: &CardProps) -> Html {
                 </div>
                 <div class="fact">
                     <span class="k">{ "Will it clear?" }</span>
-                    <span class="v" data-value={v.class.id()}>{ match v.class { crate::model::Class::Temporary => "Temporary", crate::model::Class::Permanent => "Permanent", crate::model::Class::Success => "Not a failure" } }</span>
+                    <span class="v" data-value={v.class.id()}>{ match v.class { Class::Temporary => "Temporary", Class::Permanent => "Permanent", Class::Success => "Not a failure" } }</span>
                 </div>
-                if let Some(prov) = &v.provider {
+                if let Some(name) = &p.card.provider_name {
                     <div class="fact">
                         <span class="k">{ "Provider" }</span>
-                        <span class="v">{ crate::knowledge::Knowledge::get().provider_name(prov) }</span>
+                        <span class="v">{ name }</span>
                     </div>
                 }
             </div>
@@ -201,7 +236,7 @@ pub fn verdict_card(p: &CardProps) -> Html {
                     }
                 </div>
             }
-            <CodeBreakdown reply={v.reply_code.map(|c| AttrValue::from(c.to_string()))} enhanced={v.enhanced_code.map(|c| AttrValue::from(c.to_string()))} />
+            <CodeBreakdown reply={code(v.reply_code.map(|c| c.to_string()), &p.card.reply_digits)} enhanced={code(v.enhanced_code.map(|c| c.to_string()), &p.card.enhanced_digits)} />
         </article>
     }
 }

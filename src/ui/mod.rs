@@ -1,16 +1,27 @@
-//! The web app (wasm32 only): Yew components over the same analysis core as the CLI.
+//! The web app (wasm32 only). The page (`bouncelens-app`) only renders: every analysis runs in
+//! the Web Worker (`bouncelens-worker`, see `worker`), which the page talks to through the
+//! typed messages of `protocol`. So the page's wasm links no classifier, regex engine,
+//! knowledge base or file parser, and stays small enough to start at once.
 
 mod app;
 mod client;
 mod components;
 mod file_view;
 mod paste_view;
+pub mod protocol;
 mod reference_view;
+mod shell;
 pub mod worker;
 
-/// Mounts the app on the page's body.
+/// Takes over index.html's shell and mounts the app in its place, with the worker the page
+/// started while it loaded.
 pub fn start() {
-    yew::Renderer::<app::App>::new().render();
+    let worker = client::Client::adopt();
+    let props = app::AppProps { worker };
+    match shell::take_over() {
+        Some(root) => yew::Renderer::<app::App>::with_root_and_props(root, props).render(),
+        None => yew::Renderer::<app::App>::with_props(props).render(),
+    };
 }
 
 /// The page's current route, from the URL hash.
@@ -20,6 +31,9 @@ pub enum Route {
     File,
     Reference(Option<String>),
 }
+
+/// The reference page of the numbers behind the File view's alerts.
+pub const THRESHOLDS: &str = "thresholds";
 
 impl Route {
     pub fn from_hash(hash: &str) -> Route {
@@ -49,4 +63,11 @@ impl Route {
 /// The link to a reference entry.
 pub fn reference_href(id: &str) -> String {
     Route::Reference(Some(id.to_string())).href()
+}
+
+/// Goes to a route (a new history entry, like following a link).
+pub fn go(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_hash(&route.href());
+    }
 }

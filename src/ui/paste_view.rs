@@ -1,11 +1,14 @@
 //! The Paste view: paste one or more bounce messages (or a whole bounce email), get a verdict
-//! card for each, as you type.
+//! card for each, as you type. The worker explains; this view sends the text and shows the
+//! answer to the latest request.
 
+use super::client::{self, Shared};
 use super::components::VerdictCard;
-use crate::paste::{self, PasteAnalysis};
+use super::protocol::{Explanation, Request, Response, Ticket};
 use gloo::timers::callback::Timeout;
+use std::cell::Cell;
 use std::rc::Rc;
-use web_sys::HtmlTextAreaElement;
+use web_sys::{File, HtmlTextAreaElement};
 use yew::prelude::*;
 
 const EXAMPLES: &[(&str, &str)] = &[
@@ -19,21 +22,114 @@ const EXAMPLES: &[(&str, &str)] = &[
 /// How long typing must pause before the text is analysed again.
 const DEBOUNCE_MS: u32 = 250;
 
+/// What the view shows: the answer to the latest request, and whether it is on its way.
+#[derive(Clone, Default, PartialEq)]
+struct Shown {
+    latest: Ticket,
+    explanation: Rc<Explanation>,
+    /// Something was analysed (the legend gives way to the results).
+    analysed: bool,
+    waiting: bool,
+}
+
+enum Msg {
+    Asked(Ticket),
+    Answered(Ticket, Explanation),
+    Cleared(Ticket),
+}
+
+impl Reducible for Shown {
+    type Action = Msg;
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        match msg {
+            Msg::Asked(latest) => Rc::new(Shown { latest, waiting: true, ..(*self).clone() }),
+            // An answer to an older request (typing sends many) is not shown.
+            Msg::Answered(t, _) if t != self.latest => self,
+            Msg::Answered(latest, e) => Rc::new(Shown { latest, explanation: Rc::new(e), analysed: true, waiting: false }),
+            Msg::Cleared(latest) => Rc::new(Shown { latest, ..Default::default() }),
+        }
+    }
+}
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default()
+}
+
 #[function_component(PasteView)]
 pub fn paste_view() -> Html {
-    let analysis = use_state(|| Rc::new(PasteAnalysis::default()));
-    let analysed_once = use_state(|| false);
+    let shared = use_context::<Shared>().expect("the Paste view is inside the app");
+    let shown = use_reducer(Shown::default);
+    // The latest ticket, also outside the reducer: a dropped file's text goes into the input
+    // only if its answer is the latest.
+    let latest = use_mut_ref(|| Cell::new(0 as Ticket));
     let timer = use_mut_ref(|| None::<Timeout>);
     let input_ref = use_node_ref();
 
-    let run = {
-        let analysis = analysis.clone();
-        let analysed_once = analysed_once.clone();
-        Callback::from(move |t: String| {
-            analysis.set(Rc::new(paste::analyze(&t)));
-            analysed_once.set(!t.trim().is_empty());
+    // Sends a request and shows its answer, unless a newer request was sent meanwhile.
+    let ask = {
+        let shown = shown.clone();
+        let latest = latest.clone();
+        let input_ref = input_ref.clone();
+        Rc::new(move |make: &dyn Fn(Ticket) -> Request| {
+            let ticket = client::ticket();
+            latest.borrow().set(ticket);
+            shown.dispatch(Msg::Asked(ticket));
+            let shown = shown.clone();
+            let latest = latest.clone();
+            let input_ref = input_ref.clone();
+            shared.ask(
+                make(ticket),
+                Callback::from(move |r: Response| {
+                    if latest.borrow().get() != ticket {
+                        return;
+                    }
+                    let explanation = match r {
+                        Response::Explained { explanation, .. } => explanation,
+                        Response::Error { message, .. } => Explanation { notices: vec![message], ..Default::default() },
+                        _ => return,
+                    };
+                    if let (Some(text), Some(el)) = (&explanation.text, input_ref.cast::<HtmlTextAreaElement>()) {
+                        el.set_value(text);
+                    }
+                    shown.dispatch(Msg::Answered(ticket, explanation));
+                }),
+            );
         })
     };
+    let run = {
+        let ask = ask.clone();
+        Callback::from(move |text: String| ask(&|ticket| Request::Explain { ticket, text: text.clone() }))
+    };
+    let open_files = {
+        let ask = ask.clone();
+        Callback::from(move |files: Vec<File>| {
+            if let Some(file) = files.into_iter().next() {
+                ask(&|ticket| Request::ExplainFile { ticket, file: file.clone() });
+            }
+        })
+    };
+
+    // What was typed (or picked) in index.html's shell before the app took over.
+    {
+        let run = run.clone();
+        let open_files = open_files.clone();
+        let input_ref = input_ref.clone();
+        use_effect_with((), move |_| {
+            let h = super::shell::handover();
+            if let Some(el) = input_ref.cast::<HtmlTextAreaElement>() {
+                el.set_value(&h.text);
+                if let Some((start, end)) = h.focus {
+                    let _ = el.focus();
+                    let _ = el.set_selection_range(start, end);
+                }
+            }
+            if !h.files.is_empty() {
+                open_files.emit(h.files);
+            } else if !h.text.trim().is_empty() {
+                run.emit(h.text);
+            }
+        });
+    }
 
     let current_text = {
         let input_ref = input_ref.clone();
@@ -70,16 +166,19 @@ pub fn paste_view() -> Html {
         })
     };
     let clear = {
-        let run = run.clone();
+        let shown = shown.clone();
+        let latest = latest.clone();
         let input_ref = input_ref.clone();
         let timer = timer.clone();
         Callback::from(move |_: MouseEvent| {
             timer.borrow_mut().take();
+            let ticket = client::ticket();
+            latest.borrow().set(ticket);
             if let Some(el) = input_ref.cast::<HtmlTextAreaElement>() {
                 el.set_value("");
                 let _ = el.focus();
             }
-            run.emit(String::new());
+            shown.dispatch(Msg::Cleared(ticket));
         })
     };
     let example = |label: &'static str, sample: &'static str| {
@@ -94,45 +193,16 @@ pub fn paste_view() -> Html {
         html! { <button type="button" class="chip-btn" {onclick}>{ label }</button> }
     };
 
-    // Files dropped on the input (or opened): read them here, one card per bounce.
-    let on_files = {
-        let analysis = analysis.clone();
-        let analysed_once = analysed_once.clone();
-        let input_ref = input_ref.clone();
-        let readers = use_mut_ref(Vec::<gloo::file::callbacks::FileReader>::new);
-        Callback::from(move |files: Vec<web_sys::File>| {
-            let Some(f) = files.into_iter().next() else { return };
-            let name = f.name();
-            let blob = gloo::file::Blob::from(web_sys::Blob::from(f));
-            let analysis = analysis.clone();
-            let analysed_once = analysed_once.clone();
-            let input_ref = input_ref.clone();
-            let reader = gloo::file::callbacks::read_as_bytes(&blob, move |res| match res {
-                Ok(bytes) => {
-                    if let Some(el) = input_ref.cast::<HtmlTextAreaElement>() {
-                        let (text, _) = crate::text::decode(&bytes[..bytes.len().min(paste::MAX_PASTE_BYTES)]);
-                        el.set_value(&text);
-                    }
-                    analysis.set(Rc::new(paste::analyze_bytes(&bytes, &name)));
-                    analysed_once.set(true);
-                }
-                Err(e) => {
-                    analysis.set(Rc::new(PasteAnalysis { records: vec![], notices: vec![format!("{name} could not be read: {e}")] }));
-                    analysed_once.set(true);
-                }
-            });
-            readers.borrow_mut().push(reader);
-        })
-    };
+    // Files dropped on the input (or opened): explained here, one card per bounce.
     let ondrop = {
-        let on_files = on_files.clone();
+        let open_files = open_files.clone();
         Callback::from(move |e: DragEvent| {
-            let files: Vec<web_sys::File> = e.data_transfer().and_then(|d| d.files()).map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
+            let files = files_of(e.data_transfer().and_then(|d| d.files()));
             if !files.is_empty() {
                 // Handled here: the page-wide drop (which opens the File view) must not see it.
                 e.prevent_default();
                 e.stop_propagation();
-                on_files.emit(files);
+                open_files.emit(files);
             }
         })
     };
@@ -141,17 +211,17 @@ pub fn paste_view() -> Html {
         e.stop_propagation();
     });
     let on_open = {
-        let on_files = on_files.clone();
+        let open_files = open_files.clone();
         Callback::from(move |e: web_sys::Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            let files: Vec<web_sys::File> = input.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
-            on_files.emit(files);
+            open_files.emit(files_of(input.files()));
             input.set_value("");
         })
     };
 
-    let a = &**analysis;
-    let count = a.records.len();
+    let a = &*shown.explanation;
+    let count = a.cards.len();
+    // Keep this markup in step with the shell in index.html (tests/e2e/shell.test.mjs compares them).
     html! {
         <section class="view paste" aria-labelledby="paste-title">
             <h1 id="paste-title">{ "What does this bounce mean?" }</h1>
@@ -178,14 +248,16 @@ pub fn paste_view() -> Html {
                 </div>
             }
             <div aria-live="polite" class="results-head">
-                if *analysed_once && count > 0 {
+                if shown.waiting && count == 0 {
+                    <p class="count" data-testid="waiting">{ "Analysing…" }</p>
+                } else if shown.analysed && count > 0 {
                     <p class="count">{ if count == 1 { "1 message analysed".to_string() } else { format!("{count} messages analysed") } }</p>
                 }
             </div>
             <div class="results" data-testid="results">
-                { for a.records.iter().enumerate().map(|(i, r)| html! { <VerdictCard key={i} index={i} record={r.clone()} /> }) }
+                { for a.cards.iter().enumerate().map(|(i, c)| html! { <VerdictCard key={i} index={i} card={c.clone()} /> }) }
             </div>
-            if count == 0 && !*analysed_once {
+            if count == 0 && !shown.analysed {
                 <aside class="legend" aria-label="What the colours mean">
                     <h2>{ "How to read a verdict" }</h2>
                     <ul>

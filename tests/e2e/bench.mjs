@@ -53,13 +53,14 @@ async function inBrowser(browser, server, file) {
 
 const server = await serve();
 const browser = await launch();
-// The worker reports the size of its WebAssembly memory when it is done.
+// The worker reports the size of its WebAssembly memory with its report (a `done` response of
+// src/ui/protocol.rs).
 await browser.context.addInitScript(() => {
   const Base = window.Worker;
   window.Worker = class extends Base {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', (e) => { if (e.data && e.data.wasm_bytes) window.__wasmBytes = e.data.wasm_bytes; });
+      this.addEventListener('message', (e) => { if (e.data?.done?.wasm_bytes) window.__wasmBytes = e.data.done.wasm_bytes; });
     }
   };
 });

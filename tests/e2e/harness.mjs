@@ -1,86 +1,138 @@
-// Shared set-up for the browser tests: a static server for the built app (dist/) that records
-// every request, and headless Chromium (Debian's) driven by playwright-core.
-import http from 'node:http';
+// Shared set-up for the browser tests: the app's static server (scripts/static-server.mjs, as
+// scripts/serve runs it) on a random port, and headless Chromium (Debian's) driven by
+// playwright-core.
+//
+// Every browser context the tests use is watched for the whole suite: a Content-Security-
+// Policy violation (in a page or a worker), or a request to anywhere but the app's own server,
+// fails the test file when its browser closes (see `launch().close`).
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { createStaticServer } from '../../scripts/static-server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const root = path.resolve(here, '../..');
 export const dist = path.join(root, 'dist');
 export const artifacts = path.join(here, 'artifacts');
 
-const types = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.json': 'application/json',
-  '.png': 'image/png',
-};
+/** The origins of the servers started here: the only places the app may load from. */
+const origins = new Set();
 
-/** Serves dist/ on 127.0.0.1 (random port). `requests` lists every URL asked for. */
-export async function serve() {
+/**
+ * Serves dist/ on 127.0.0.1 (random port, or `port`). `requests` lists every URL asked for,
+ * `referers` every Referer header sent; `overrides` maps a path to a body served instead.
+ */
+export async function serve({ port = 0 } = {}) {
   if (!fs.existsSync(path.join(dist, 'index.html'))) {
     throw new Error('dist/index.html is missing: build the app first (trunk build --offline --release)');
   }
   const requests = [];
-  const server = http.createServer((req, res) => {
-    requests.push(req.url);
-    const url = new URL(req.url, 'http://x');
-    let file = path.normalize(path.join(dist, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(dist)) {
-      res.writeHead(403).end();
-      return;
-    }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    fs.readFile(file, (err, data) => {
-      if (err) {
-        res.writeHead(404).end('not found');
-        return;
-      }
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' });
-      res.end(data);
-    });
+  const referers = [];
+  const overrides = new Map();
+  const sockets = new Set();
+  const server = createStaticServer({
+    root: dist,
+    onRequest: (req) => {
+      requests.push(req.url);
+      if (req.headers.referer) referers.push(`${req.url} <- ${req.headers.referer}`);
+    },
+    override: (pathname) => overrides.get(pathname) ?? null,
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) };
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  origins.add(url);
+  return {
+    url,
+    port: server.address().port,
+    requests,
+    referers,
+    overrides,
+    // Closes the server and the connections the browser keeps open.
+    close: () => new Promise((r) => {
+      server.close(r);
+      for (const s of sockets) s.destroy();
+    }),
+  };
 }
 
-/** Headless Chromium with a fresh profile and no background networking. */
+/** What a context must never do; `problems` collects it. */
+async function watch(context, problems) {
+  context.on('request', (r) => {
+    const u = r.url();
+    if (u.startsWith('blob:') || u.startsWith('data:')) return;
+    if (![...origins].some((o) => u === o || u.startsWith(o + '/'))) problems.push(`request outside the app's origin: ${u}`);
+  });
+  const page = (p) => {
+    p.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|Content-Security-Policy/i.test(m.text())) problems.push(`CSP: ${m.text()} (${p.url()})`);
+    });
+    p.on('worker', (w) => w.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) problems.push(`CSP in a worker: ${m.text()}`);
+    }));
+  };
+  context.pages().forEach(page);
+  context.on('page', page);
+  // The events the browser fires for each violation (reported even when nothing is logged).
+  await context.exposeBinding('__bouncelensViolation', (source, v) => problems.push(`CSP violation: ${v} (${source.page?.url()})`));
+  await context.addInitScript(() => {
+    addEventListener('securitypolicyviolation', (e) => {
+      const w = globalThis.__bouncelensViolation;
+      if (w) w(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || ''}:${e.lineNumber || ''}`);
+    });
+  });
+}
+
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
+];
+
+/**
+ * Headless Chromium with one context ready (`context`, 1280 px wide); `newContext()` makes
+ * more (each a fresh profile: no cache, no service worker). `close()` fails if any context
+ * broke the CSP or asked anything of another origin.
+ */
 export async function launch() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bouncelens-chromium-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic',
-    ],
-    viewport: { width: 1280, height: 900 },
+    args: ARGS,
   });
+  const problems = [];
+  const newContext = async (options = {}) => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
+    await watch(c, problems);
+    return c;
+  };
+  const context = await newContext();
   return {
+    browser,
     context,
+    newContext,
+    problems,
     close: async () => {
-      await context.close();
-      fs.rmSync(userDataDir, { recursive: true, force: true });
+      await browser.close();
+      if (problems.length) throw new Error(`the app broke its lock-down:\n${[...new Set(problems)].join('\n')}`);
     },
   };
 }
 
-/** Opens the app at a hash route and waits for it to render. Collects page errors. */
-export async function open(context, base, hash = '#/paste') {
+/**
+ * Opens the app at a hash route and waits for it to take over from index.html's shell
+ * (`{ shell: true }`: only for the shell to show). Collects page errors.
+ */
+export async function open(context, base, hash = '#/paste', { shell = false } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${base}/${hash}`);
-  await page.waitForSelector('main#main', { timeout: 30000 });
+  await page.waitForSelector(shell ? 'header.top' : 'html[data-app=ready]', { timeout: 30000 });
   return { page, errors };
 }
 

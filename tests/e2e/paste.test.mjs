@@ -1,7 +1,9 @@
 // The Paste view in the built app: paste messages, read the verdict cards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, open, screenshot } from './harness.mjs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { serve, launch, open, screenshot, root } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -101,6 +103,8 @@ test('empty input and unreadable text get a clear message', async () => {
   await assert.doesNotReject(page.getByTestId('notices').waitFor());
   assert.match(await page.getByTestId('notices').innerText(), /nothing to analyse/i);
   await paste(page, '\u0000\u0001\u0002 zzzz qqqq');
+  // The worker answers asynchronously: wait for the notice of this text to replace the last.
+  await page.waitForFunction(() => !/nothing to analyse/i.test(document.querySelector('[data-testid=notices]')?.innerText ?? ''));
   await page.getByTestId('notices').waitFor();
   assert.match(await page.getByTestId('notices').innerText(), /no smtp code/i);
   await page.close();
@@ -116,5 +120,35 @@ test('5 MB of text is capped, said so, and the page stays responsive', async () 
   const t0 = Date.now();
   await page.evaluate(() => 1 + 1);
   assert.ok(Date.now() - t0 < 2000);
+  await page.close();
+});
+
+test('a verdict says how sure it is; a low one says so plainly, with the other likely reading', async () => {
+  // Which replies the classifier is unsure about is the core's business: ask the CLI, then
+  // check that the card shows exactly that.
+  const cli = path.join(root, 'target', 'release', 'bouncelens');
+  const candidates = [
+    '550 Message rejected: suspicious volume from your IP',
+    '554 rejected due to poor reputation or rate',
+    '451 please try again later, too many connections from your IP',
+    '550 rejected',
+    '421 Try again later',
+  ];
+  const verdicts = candidates.map((t) => ({ text: t, ...JSON.parse(execFileSync(cli, ['explain', '--format', 'json', t]).toString().split('\n')[0]) }));
+  const unsure = verdicts.find((v) => v.confidence === 'low' && v.alternative);
+  assert.ok(unsure, `no low-confidence reply with an alternative among: ${JSON.stringify(verdicts.map((v) => [v.text, v.confidence, v.alternative]))}`);
+  const { page } = await open(browser.context, server.url);
+  await paste(page, unsure.text);
+  const c = (await card(page)).locator;
+  assert.equal(await c.getByTestId('confidence').getAttribute('data-value'), 'low');
+  assert.equal(await c.getByTestId('alternative').getAttribute('data-value'), unsure.alternative);
+  assert.match(await c.locator('.unsure').innerText(), /^Probably .+; could be .+/);
+  await screenshot(page, 'paste-unsure');
+  // A sure verdict says so too, and offers no other reading.
+  await paste(page, '550 5.1.1 <a@b.com>: Recipient address rejected: User unknown in virtual mailbox table');
+  await page.waitForFunction(() => document.querySelector('[data-testid=result-card] [data-testid=confidence]')?.dataset.value !== 'low');
+  const sure = page.getByTestId('result-card').first();
+  assert.equal(await sure.getByTestId('confidence').getAttribute('data-value'), 'high');
+  assert.equal(await sure.getByTestId('alternative').count(), 0);
   await page.close();
 });

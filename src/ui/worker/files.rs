@@ -1,17 +1,16 @@
-//! The Web Worker that analyses dropped files off the page's thread.
-//!
-//! It reads each `File` in 4 MB slices with `FileReaderSync` (a zip through a seekable reader
-//! over the same slices), so the file is never held whole; it posts progress every 100 ms and the
-//! report at the end, then answers queries of the rows table and builds the downloads.
-//! Messages are small JS objects: `{kind, ...}` with JSON strings for structured data.
+//! File analysis in the worker: each `File` is read in 4 MB slices with `FileReaderSync` (a
+//! zip through a seekable reader over the same slices), so a file is never held whole; progress
+//! goes to the page every 100 ms and the report at the end. The session stays here, to answer
+//! queries of the rows table and to build the downloads.
 
+use super::post;
 use crate::batch::{self, report::RowQuery, Options, Session};
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use crate::ui::protocol::{Download, Progress, Response, Ticket};
+use js_sys::{Array, Uint8Array};
 use std::cell::RefCell;
 use std::io::{self, Read, Seek, SeekFrom};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{Blob, File, FileReaderSync};
 
 const CHUNK: usize = 4 << 20;
 
@@ -22,19 +21,6 @@ thread_local! {
 struct State {
     session: Session,
     files: Vec<File>,
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(kind: &str, fields: &[(&str, JsValue)]) {
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"kind".into(), &kind.into());
-    for (k, v) in fields {
-        let _ = Reflect::set(&o, &(*k).into(), v);
-    }
-    let _ = scope().post_message(&o);
 }
 
 /// The size of the worker's WebAssembly memory (it only grows): for the benchmark's figures.
@@ -49,33 +35,6 @@ fn wasm_bytes() -> f64 {
 
 fn now() -> f64 {
     js_sys::Date::now()
-}
-
-/// Starts listening for messages from the page.
-pub fn start() {
-    console_error_panic_hook_set();
-    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let data = e.data();
-        let kind = Reflect::get(&data, &"kind".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-        let result = match kind.as_str() {
-            "analyze" => analyze(&data),
-            "rows" => rows(&data),
-            "download" => download(&data),
-            other => Err(format!("unknown request {other:?}")),
-        };
-        if let Err(msg) = result {
-            post("error", &[("message", msg.into())]);
-        }
-    });
-    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
-    handler.forget();
-    post("ready", &[]);
-}
-
-fn console_error_panic_hook_set() {
-    std::panic::set_hook(Box::new(|info| {
-        post("error", &[("message", format!("The analysis stopped on an internal error: {info}").into())]);
-    }));
 }
 
 /// Reads slices of a `File` synchronously.
@@ -128,13 +87,13 @@ impl Seek for FileSource {
     }
 }
 
-struct Progress {
+struct Ticker {
     last: f64,
     start: f64,
     total: f64,
 }
 
-impl Progress {
+impl Ticker {
     fn tick(&mut self, s: &Session, file: &str, force: bool) {
         let t = now();
         if !force && t - self.last < 100.0 {
@@ -142,32 +101,26 @@ impl Progress {
         }
         self.last = t;
         let p = s.progress();
-        post(
-            "progress",
-            &[
-                ("bytes", (p.bytes as f64).into()),
-                ("total", self.total.into()),
-                ("rows", (p.rows as f64).into()),
-                ("bad", (p.bad_rows as f64).into()),
-                ("elapsed", (t - self.start).into()),
-                ("file", file.into()),
-            ],
-        );
+        post(&Response::Progress(Progress {
+            bytes: p.bytes as f64,
+            total: self.total,
+            rows: p.rows as f64,
+            bad: p.bad_rows as f64,
+            elapsed: t - self.start,
+            file: file.to_string(),
+        }));
     }
 }
 
-fn analyze(data: &JsValue) -> Result<(), String> {
-    let options: Options = Reflect::get(data, &"options".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    let list: Array = Reflect::get(data, &"files".into()).map_err(|_| "no files".to_string())?.dyn_into().map_err(|_| "no files".to_string())?;
+pub fn analyze(list: &Array, options: Options) -> Result<Response, String> {
     let files: Vec<File> = list.iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+    if files.is_empty() {
+        return Err("no files to analyse".into());
+    }
     let mut session = Session::new(options);
     let total: f64 = files.iter().map(|f| f.size()).sum();
     session.expect_bytes(total as u64);
-    let mut progress = Progress { last: 0.0, start: now(), total };
+    let mut progress = Ticker { last: 0.0, start: now(), total };
     for file in &files {
         let name = file.name();
         let src = FileSource::new(file.clone())?;
@@ -192,26 +145,16 @@ fn analyze(data: &JsValue) -> Result<(), String> {
         session.end_file();
         progress.tick(&session, &name, true);
     }
-    let report = session.report();
-    let json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+    let report = Box::new(session.report());
     let elapsed = now() - progress.start;
     STATE.with(|s| *s.borrow_mut() = Some(State { session, files }));
-    post("done", &[("report", json.into()), ("elapsed", elapsed.into()), ("wasm_bytes", wasm_bytes().into())]);
-    Ok(())
+    Ok(Response::Done { report, elapsed, wasm_bytes: wasm_bytes() })
 }
 
-fn rows(data: &JsValue) -> Result<(), String> {
-    let q: RowQuery = Reflect::get(data, &"query".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or_default();
-    let id = Reflect::get(data, &"id".into()).unwrap_or(JsValue::from(0));
-    let page = STATE.with(|s| s.borrow().as_ref().map(|st| st.session.rows_page(&q)));
+pub fn rows(ticket: Ticket, q: &RowQuery) -> Result<Response, String> {
+    let page = STATE.with(|s| s.borrow().as_ref().map(|st| st.session.rows_page(q)));
     let Some(page) = page else { return Err("no analysis yet".into()) };
-    let json = serde_json::to_string(&page).map_err(|e| e.to_string())?;
-    post("rows", &[("page", json.into()), ("id", id)]);
-    Ok(())
+    Ok(Response::Rows { ticket, page })
 }
 
 /// Collects output in parts of a few MB each, handed to JS as they fill, so a big download
@@ -252,36 +195,35 @@ impl io::Write for Parts {
     }
 }
 
-fn download(data: &JsValue) -> Result<(), String> {
-    let what = Reflect::get(data, &"what".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+pub fn download(what: Download) -> Result<Response, String> {
     STATE.with(|s| {
         let st = s.borrow();
         let st = st.as_ref().ok_or("no analysis yet")?;
         let mut out = Parts::new();
-        let (name, mime, count) = match what.as_str() {
-            "suppression" => {
+        let (name, mime, count) = match what {
+            Download::Suppression => {
                 let n = batch::export::suppression_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
                 ("suppression-list.csv", "text/csv", n)
             }
-            "domains" => {
+            Download::Domains => {
                 let n = batch::export::domains_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
                 ("domains-to-suppress.csv", "text/csv", n)
             }
-            "reengagement" => {
+            Download::Reengagement => {
                 let n = batch::export::reengagement_csv(&st.session, &mut out).map_err(|e| e.to_string())?;
                 ("re-engagement-list.csv", "text/csv", n)
             }
-            "report" => {
+            Download::Report => {
                 batch::export::report_json(&st.session, &mut out).map_err(|e| e.to_string())?;
                 ("bounce-report.json", "application/json", 1)
             }
-            "annotated" => {
+            Download::Annotated => {
                 // One table: the file itself with the verdict columns; otherwise every analysed
                 // row with its verdict.
                 let tables: Vec<usize> = (0..st.session.files.len()).filter(|i| st.session.files[*i].delimiter.is_some()).collect();
                 let single = st.session.files.len() == 1 && tables.len() == 1 && st.files.len() == 1;
                 if single {
-                    let mut src = FileSource::new(st.files[0].clone())?;
+                    let src = FileSource::new(st.files[0].clone())?;
                     let mut a = batch::export::Annotator::new(&st.session, 0, &mut out).ok_or("cannot annotate this file")?;
                     let mut pos = 0;
                     while pos < src.size {
@@ -294,17 +236,14 @@ fn download(data: &JsValue) -> Result<(), String> {
                     }
                     a.feed(&[], true);
                     a.finish().map_err(|e| e.to_string())?;
-                    let _ = &mut src;
                     ("annotated.csv", "text/csv", st.session.rows.len() as u64)
                 } else {
                     let n = batch::export::rows_csv(&st.session, &mut out, None).map_err(|e| e.to_string())?;
                     ("annotated.csv", "text/csv", n)
                 }
             }
-            other => return Err(format!("unknown download {other:?}")),
         };
         let blob = out.blob(mime)?;
-        post("download", &[("what", what.clone().into()), ("name", name.into()), ("blob", blob.into()), ("count", (count as f64).into())]);
-        Ok::<(), String>(())
+        Ok(Response::Download { what, name: name.into(), blob, count })
     })
 }
