@@ -67,6 +67,25 @@ pub fn split_messages(text: &str) -> Vec<Message> {
     }
     let first_line = lines.iter().position(|l| !l.trim().is_empty());
     let Some(first_line) = first_line else { return vec![] };
+    // A list of replies: a paragraph after a blank line that holds a code of its own is one
+    // more message, wherever its code sits on the line ("Remote Server returned '550 ...'").
+    if starts.len() >= 2 {
+        let mut after_blank = false;
+        for (i, line) in lines.iter().enumerate() {
+            if line.trim().is_empty() {
+                after_blank = true;
+                continue;
+            }
+            if after_blank && !starts.contains(&i) {
+                let end = lines[i..].iter().position(|l| l.trim().is_empty()).map(|n| i + n).unwrap_or(lines.len());
+                if lines[i..end].iter().any(|l| crate::smtp::code::has_code(l)) {
+                    starts.push(i);
+                }
+            }
+            after_blank = false;
+        }
+        starts.sort_unstable();
+    }
     if starts.len() <= 1 {
         return vec![Message { text: lines[first_line..].join("\n").trim_end().to_string(), line: first_line + 1 }];
     }
@@ -241,6 +260,12 @@ mod tests {
         ] {
             assert_eq!(texts(s).len(), 1, "{s:?} -> {:?}", texts(s));
         }
+    }
+
+    #[test]
+    fn in_a_list_a_coded_paragraph_is_a_message() {
+        let t = texts("550 5.1.1 user unknown\n421 4.7.0 try again later\n\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound'");
+        assert_eq!(t.len(), 3, "{t:?}");
     }
 
     #[test]
