@@ -21,6 +21,20 @@ use std::sync::OnceLock;
 /// Literals shorter than this would match nearly every text: such a pattern is residual.
 const MIN_LITERAL: usize = 3;
 
+/// A pattern with more literals than this has them shortened.
+const MAX_LITERALS_PER_PATTERN: usize = 64;
+
+/// The literals cut to their first (`prefix`) or last `keep` bytes, without duplicates.
+fn shorten(v: &[Vec<u8>], keep: usize, prefix: bool) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = v
+        .iter()
+        .map(|l| if l.len() <= keep { l.clone() } else if prefix { l[..keep].to_vec() } else { l[l.len() - keep..].to_vec() })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 pub(super) fn builder(pattern: &str) -> RegexBuilder {
     let mut b = RegexBuilder::new(pattern);
     b.case_insensitive(true).unicode(false).size_limit(1 << 24);
@@ -47,7 +61,7 @@ fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
     // covers what the case-insensitive pattern matches (a superset is all a prefilter needs).
     let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).ok()?;
     let mut best: Option<Vec<Vec<u8>>> = None;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+    for (kind, prefix) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
         let mut ex = Extractor::new();
         ex.kind(kind).limit_class(4).limit_repeat(4).limit_literal_len(40).limit_total(800);
         let seq = ex.extract(&hir);
@@ -58,6 +72,18 @@ fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
         let mut v: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
         v.sort();
         v.dedup();
+        // Alternations of optional words give hundreds of long literals per pattern, and the
+        // automaton over all of them took most of the start-up time (11,668 literals; the
+        // classifier's build and first verdict 75 ms natively). Cut to their first (or last)
+        // bytes they are few; the prefilter stays a superset (a shorter literal occurs
+        // wherever the longer one does). At 64 per pattern: 55 ms, for 8% fewer emails/s and
+        // 17% fewer single replies/s than the full literals (24 per pattern: 51 ms, -30%).
+        for keep in [10, 6, MIN_LITERAL] {
+            if v.len() <= MAX_LITERALS_PER_PATTERN {
+                break;
+            }
+            v = shorten(&v, keep, prefix);
+        }
         // Fewer, longer literals are the better filter.
         let score = |v: &Vec<Vec<u8>>| (v.len(), std::cmp::Reverse(v.iter().map(|l| l.len()).min().unwrap_or(0)));
         if best.as_ref().is_none_or(|b| score(&v) < score(b)) {
