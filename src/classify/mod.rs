@@ -114,6 +114,27 @@ pub struct Classifier {
     model_threshold: f32,
 }
 
+/// The classifier with the user's rules, when they set some.
+static USER_CLASSIFIER: std::sync::RwLock<Option<&'static Classifier>> = std::sync::RwLock::new(None);
+
+/// Makes the user's own rules (a TOML file of `[[rule]]` tables, in the format of the built-in
+/// knowledge) part of every later classification, tried before the built-in rules. Returns how
+/// many rules the file holds, or the error that names the file, line and entry. Each call
+/// builds a classifier that lives as long as the program (rules change rarely; the memory of a
+/// replaced one is small and not worth the lifetimes it would take to free it).
+pub fn install_user_rules(file: &str, text: &str) -> Result<usize, crate::knowledge::KnowledgeError> {
+    let k: &'static Knowledge = Box::leak(Box::new(Knowledge::with_user_rules(file, text)?));
+    let n = k.rules.iter().filter(|r| r.origin == crate::knowledge::RuleOrigin::User).count();
+    let c: &'static Classifier = Box::leak(Box::new(Classifier::new(k)));
+    *USER_CLASSIFIER.write().unwrap_or_else(|e| e.into_inner()) = Some(c);
+    Ok(n)
+}
+
+/// Goes back to the built-in rules only.
+pub fn clear_user_rules() {
+    *USER_CLASSIFIER.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
 /// The word model trained when the crate was built (see `build.rs`).
 pub fn built_in_model() -> Option<&'static words::WordModel> {
     static M: LazyLock<Option<words::WordModel>> = LazyLock::new(|| words::WordModel::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/word_model.bin"))));
@@ -129,8 +150,12 @@ pub const MODEL_THRESHOLD: f32 = 0.7;
 const MODEL_OVERRIDES_UP_TO: u8 = 2;
 
 impl Classifier {
-    /// The shared classifier over the built-in knowledge (built on first use).
+    /// The shared classifier: over the built-in knowledge (built on first use), or over the
+    /// built-in knowledge plus the user's own rules once [`install_user_rules`] set them.
     pub fn get() -> &'static Classifier {
+        if let Some(c) = *USER_CLASSIFIER.read().unwrap_or_else(|e| e.into_inner()) {
+            return c;
+        }
         static C: LazyLock<Classifier> = LazyLock::new(|| Classifier::new(Knowledge::get()));
         &C
     }

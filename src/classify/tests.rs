@@ -296,3 +296,25 @@ fn prefiltered_rules_match_like_one_regex_set() {
     }
     assert!(hits > examples * 2, "the corpus hardly matches any rule: {hits}");
 }
+
+#[test]
+fn the_users_rules_come_first_and_can_be_removed() {
+    // One test touches the shared classifier, so nothing else races with it.
+    let text = "550 5.7.1 Relay denied by the acme gateway";
+    let before = classify(text);
+    let n = install_user_rules(
+        "my-rules.toml",
+        "[[rule]]\nid = \"user.acme\"\npattern = 'acme gateway'\ncategory = \"policy\"\ntitle = \"Acme refuses us\"\nexplanation = \"Our own reading.\"\nexamples = [\"550 5.7.1 Relay denied by the acme gateway\"]\n",
+    )
+    .unwrap();
+    assert_eq!(n, 1);
+    let got = classify(text);
+    assert_eq!(got.category, C::Policy);
+    assert_eq!(got.decided_by, Some(crate::model::DecidedBy::Rule("user.acme".into())));
+    assert!(got.evidence.iter().any(|e| e.signal.starts_with("your rule:")), "{:?}", got.evidence);
+    let bad = install_user_rules("my-rules.toml", "[[rule]]\nid = \"user.x\"\npattern = '('\ncategory = \"policy\"\ntitle = \"t\"\nexplanation = \"e\"\n").unwrap_err();
+    assert_eq!(bad.line, Some(2), "{bad}");
+    assert_eq!(classify(text).category, C::Policy, "a bad file keeps the rules in force");
+    clear_user_rules();
+    assert_eq!(classify(text).category, before.category);
+}
