@@ -60,7 +60,9 @@ pub fn sniff_format(name: &str, raw_head: &[u8], text_head: &[u8]) -> Format {
     // Binary: many control characters that text never has.
     let sample: Vec<char> = trimmed.chars().take(4096).collect();
     let controls = sample.iter().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
-    if controls * 20 > sample.len() || sample.iter().filter(|c| **c == '\u{fffd}').count() * 10 > sample.len() {
+    // A few stray control characters (a NUL in one damaged row) do not make a file binary.
+    let replaced = sample.iter().filter(|c| **c == '\u{fffd}').count();
+    if (controls >= 16 && controls * 20 > sample.len()) || (replaced >= 16 && replaced * 10 > sample.len()) || (controls * 2 > sample.len() && controls >= 4) {
         return Format::Binary;
     }
     if trimmed.starts_with('[') {

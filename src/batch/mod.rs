@@ -31,7 +31,7 @@ mod rowkey;
 pub mod session;
 pub mod verdict;
 
-pub use archive::{feed_reader, feed_zip};
+pub use archive::{feed_any, feed_reader};
 pub use dates::epoch_to_iso;
 pub use rowkey::normalize_reply;
 pub use session::{Progress, Row, Session, VerdictEntry};
@@ -72,6 +72,10 @@ pub struct FileInfo {
     pub samples: Vec<Vec<String>>,
     /// Why nothing could be analysed, when that is the case.
     pub problem: Option<String>,
+    /// What the user must know although the file was read: rows or parts left out and why,
+    /// bytes removed, limits reached.
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// The table delimiter and text encoding (to read the file again for the annotated export).
     #[serde(skip)]
     pub delimiter: Option<u8>,

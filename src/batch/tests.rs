@@ -10,8 +10,8 @@ use crate::model::{Action, Category};
 
 fn run(name: &str, bytes: &[u8], opts: Options) -> Session {
     let mut s = Session::new(opts);
-    if container(bytes) == Container::Zip {
-        feed_zip(&mut s, name, std::io::Cursor::new(bytes), 64 * 1024).unwrap();
+    if container(bytes) != Container::Plain {
+        feed_any(&mut s, name, std::io::Cursor::new(bytes), 64 * 1024).unwrap();
     } else {
         // Odd chunk sizes: nothing may depend on where chunks end.
         feed_reader(&mut s, name, bytes, 7919).unwrap();

@@ -52,6 +52,8 @@ pub fn looks_like_email(text: &str) -> bool {
 pub enum Container {
     Zip,
     Gzip,
+    /// An OLE compound file: an Excel 97-2003 workbook (`.xls`).
+    Ole,
     /// Anything else: read it as text.
     Plain,
 }
@@ -62,6 +64,8 @@ pub fn container(head: &[u8]) -> Container {
         Container::Zip
     } else if head.starts_with(&[0x1f, 0x8b]) {
         Container::Gzip
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Container::Ole
     } else {
         Container::Plain
     }

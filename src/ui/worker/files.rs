@@ -125,9 +125,10 @@ pub fn analyze(list: &Array, options: Options) -> Result<Response, String> {
         let name = file.name();
         let src = FileSource::new(file.clone())?;
         let head = src.read_at(0, 8).map_err(|e| e.to_string())?;
-        if crate::text::container(&head) == crate::text::Container::Zip {
+        // Archives, compressed exports and workbooks: what they hold (see batch::archive).
+        if crate::text::container(&head) != crate::text::Container::Plain {
             let reader = io::BufReader::with_capacity(256 * 1024, src);
-            batch::feed_zip(&mut session, &name, reader, CHUNK).map_err(|e| format!("{name}: {e}"))?;
+            batch::feed_any(&mut session, &name, reader, CHUNK).map_err(|e| format!("{name}: {e}"))?;
             progress.tick(&session, &name, true);
             continue;
         }
