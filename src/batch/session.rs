@@ -5,7 +5,7 @@
 //! Nothing holds the whole file.
 
 use super::columns::{self, Mapping};
-use super::dates::{day_of, epoch_to_iso_in};
+use super::dates::{day_of, dotted_to_iso_in, epoch_to_iso_in};
 use super::input::{self, BadRecord, CsvParser, Format, JsonArrayParser, LineParser, Record, Sink};
 use super::interner::{hash_str, Interner};
 use super::rowkey::{hash128, masked_key, normalize_reply};
@@ -77,7 +77,12 @@ struct Current {
     implied_label: Option<String>,
     /// The campaign column holds one value only: separate occasions are told by date.
     campaign_constant: bool,
+    /// NUL bytes removed from the text (a damaged export may hold a few; they are never text).
+    nuls: u64,
 }
+
+/// The most notes kept for one file (an mbox of damaged messages could give one each).
+const MAX_NOTES: usize = 20;
 
 /// Progress of a running analysis.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -169,6 +174,15 @@ impl Session {
         Progress { bytes: self.bytes, rows: self.rows.len() as u64, bad_rows: self.bad_count }
     }
 
+    /// Adds a note to the file being read (or the last one).
+    pub fn note(&mut self, text: String) {
+        if let Some(f) = self.files.last_mut() {
+            if f.notes.len() < MAX_NOTES && !f.notes.contains(&text) {
+                f.notes.push(text);
+            }
+        }
+    }
+
     /// Starts a file. Its bytes follow with [`Session::feed`], then [`Session::end_file`].
     pub fn begin_file(&mut self, name: &str) {
         self.end_file();
@@ -188,6 +202,7 @@ impl Session {
             layout: None,
             samples: vec![],
             problem: None,
+            notes: vec![],
             delimiter: None,
             text_encoding: None,
         });
@@ -204,6 +219,7 @@ impl Session {
             keys: FxHashMap::default(),
             implied_label: None,
             campaign_constant: false,
+            nuls: 0,
         });
     }
 
@@ -243,6 +259,11 @@ impl Session {
             self.decide_mapping(&mut cur);
         }
         self.flush_pending(&mut cur);
+        if cur.nuls > 0 && self.files[cur.index].problem.is_none() {
+            let n = cur.nuls;
+            let what = if n == 1 { "A NUL byte (character 0, which text never holds) was".to_string() } else { format!("{n} NUL bytes (character 0, which text never holds) were") };
+            self.files[cur.index].notes.push(format!("{what} removed; the rows that held {} are read without {}.", if n == 1 { "it" } else { "them" }, if n == 1 { "it" } else { "them" }));
+        }
         match std::mem::replace(&mut cur.parser, Parser::Skip) {
             Parser::Whole(bytes) => self.whole_document(&mut cur, &bytes),
             Parser::Mbox(mut splitter) => splitter.finish(|p| {
@@ -308,6 +329,11 @@ impl Session {
         let mut text = std::mem::take(&mut cur.text);
         text.clear();
         tr.feed(raw, &mut text, last);
+        if memchr::memchr(0, &text).is_some() {
+            let before = text.len();
+            text.retain(|b| *b != 0);
+            cur.nuls += (before - text.len()) as u64;
+        }
         let mut parser = std::mem::replace(&mut cur.parser, Parser::Skip);
         {
             let mut sink = RowSink { session: self, cur };
@@ -355,7 +381,11 @@ impl Session {
     fn email(&mut self, cur: &mut Current, bytes: &[u8]) {
         let name = self.files[cur.index].name.clone();
         let n = self.files[cur.index].rows + 1;
-        let records = crate::email::analyze_file(bytes, &format!("{name}#{n}"));
+        let reading = crate::email::read_file(bytes, &format!("{name}#{n}"));
+        for note in reading.notes {
+            self.note(note);
+        }
+        let records = reading.records;
         self.files[cur.index].rows += 1;
         if records.is_empty() {
             self.bad(cur, n, "no bounce found in this email".into());
@@ -655,8 +685,14 @@ impl Session {
         let label_id = self.labels.intern(label);
         let date_off = self.dates.len() as u32;
         // Unix timestamps (seconds or milliseconds) are written as dates people read.
+        // Day-first dotted dates are written year first.
         let mut epoch_buf = [0u8; 23];
-        let date = epoch_to_iso_in(date, &mut epoch_buf).unwrap_or(date);
+        let mut dotted_buf = [0u8; 40];
+        let date = match epoch_to_iso_in(date, &mut epoch_buf) {
+            Some(d) => d,
+            None if date.as_bytes().get(1..3).is_some_and(|b| b.contains(&b'.')) => dotted_to_iso_in(date, &mut dotted_buf).unwrap_or(date),
+            None => date,
+        };
         let mut cut = date.len().min(40);
         while !date.is_char_boundary(cut) {
             cut -= 1;

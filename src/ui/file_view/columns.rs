@@ -41,6 +41,7 @@ fn file_info(fi: usize, f: &FileInfo, on_role: &Callback<RoleChoice>) -> Html {
                 <p class="hint">{ format!("Other events, not bounces (not analysed): {}", f.other_events.iter().map(|(e, n)| format!("{e} {}", int(*n as f64))).collect::<Vec<_>>().join(", ")) }</p>
             }
             if let Some(p) = &f.problem { <p class="notices error" data-testid="file-problem">{ p }</p> }
+            { for f.notes.iter().map(|n| html! { <p class="notices" data-testid="file-note">{ n }</p> }) }
             if !f.headers.is_empty() {
                 <details class="columns" open={f.problem.is_some()}>
                     <summary>{ "Columns: which was taken for what (change it if it is wrong)" }</summary>
