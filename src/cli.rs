@@ -331,7 +331,11 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
                     continue;
                 }
             };
-            let records = bouncelens::email::analyze_file(&bytes, &source);
+            let reading = bouncelens::email::read_file(&bytes, &source);
+            for n in &reading.notes {
+                eprintln!("bouncelens: {n}");
+            }
+            let records = reading.records;
             if records.is_empty() {
                 eprintln!("bouncelens: {source}: no bounce found");
             }
@@ -351,11 +355,7 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
             session.expect_bytes(m.len());
         }
         let result = std::fs::File::open(f).and_then(|file| {
-            if container == Container::Zip {
-                batch::feed_zip(&mut session, &source, std::io::BufReader::new(file), 1 << 20)
-            } else {
-                batch::feed_reader(&mut session, &source, file, 1 << 20)
-            }
+            batch::feed_any(&mut session, &source, std::io::BufReader::new(file), 1 << 20)
         });
         if let Err(e) = result {
             eprintln!("bouncelens: cannot read {source}: {e}");
@@ -365,6 +365,9 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
     for f in &session.files {
         if let Some(p) = &f.problem {
             eprintln!("bouncelens: {}: {p}", f.name);
+        }
+        for n in &f.notes {
+            eprintln!("bouncelens: {}: {n}", f.name);
         }
     }
     if session.bad_count > 0 {
@@ -445,6 +448,9 @@ fn write_report(out: &mut impl Write, r: &bouncelens::batch::report::Report) -> 
         if let Some(p) = &f.problem {
             writeln!(out, "  problem: {p}")?;
         }
+        for n in &f.notes {
+            writeln!(out, "  note: {n}")?;
+        }
     }
     writeln!(out, "\n{} rows analysed, {} unique addresses, {} distinct replies; {} bad rows\n", r.analysed, r.unique_addresses, r.distinct_replies, r.bad_rows)?;
     if let Some(rates) = &r.rates {
@@ -503,7 +509,7 @@ fn collect_files(p: &std::path::Path, files: &mut Vec<PathBuf>, failures: &mut u
                     continue;
                 }
                 let ext = name.rsplit_once('.').map(|(_, x)| x).unwrap_or("");
-                let known = matches!(ext, "" | "eml" | "mbox" | "mbx" | "msg" | "txt" | "csv" | "tsv" | "tab" | "json" | "jsonl" | "ndjson" | "zip" | "log");
+                let known = matches!(ext, "" | "eml" | "mbox" | "mbx" | "msg" | "txt" | "csv" | "tsv" | "tab" | "json" | "jsonl" | "ndjson" | "zip" | "gz" | "xlsx" | "xls" | "log");
                 if e.is_dir() || known {
                     collect_files(&e, files, failures, false);
                 }

@@ -143,7 +143,9 @@ pub fn analyze(text: &str) -> PasteAnalysis {
         return analysis;
     }
     if looks_like_email(text) {
-        analysis.records = crate::email::analyze_email(text.as_bytes(), "paste");
+        let reading = crate::email::read_email(text.as_bytes(), "The pasted email");
+        analysis.records = reading.records;
+        analysis.notices.extend(reading.notes);
         if analysis.records.is_empty() {
             analysis.notices.push("This looks like an email, but no failed recipient or reply could be found in it.".into());
         }
@@ -206,7 +208,9 @@ pub fn analyze_bytes(bytes: &[u8], name: &str) -> PasteAnalysis {
     }
     let (head, _) = text::decode(&bytes[..bytes.len().min(65536)]);
     if mbox::is_mbox(bytes) || bytes.starts_with(b"From ") || looks_like_email(&head) || name.to_ascii_lowercase().ends_with(".eml") {
-        analysis.records = crate::email::analyze_file(bytes, name);
+        let reading = crate::email::read_file(bytes, name);
+        analysis.records = reading.records;
+        analysis.notices.extend(reading.notes);
         if analysis.records.len() > MAX_MESSAGES {
             analysis.notices.push(format!("{name} holds {} bounces; the first {MAX_MESSAGES} are shown. The File view shows them all.", analysis.records.len()));
             analysis.records.truncate(MAX_MESSAGES);

@@ -4,10 +4,12 @@
 
 use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
 
-/// The largest text part kept (a bounce's useful text is small; huge parts are attachments).
-const MAX_TEXT_PART: usize = 512 * 1024;
-/// How deep nested messages are followed.
-const MAX_DEPTH: usize = 4;
+/// The largest text part kept. A bounce's useful text is small, but a report may list tens of
+/// thousands of recipients (50,000 addresses take about 1.5 MB); what is cut is counted in
+/// [`Mail::cut`] and announced.
+pub const MAX_TEXT_PART: usize = 8 << 20;
+/// How deep nested messages are followed; deeper ones are counted in [`Mail::too_deep`].
+pub const MAX_DEPTH: usize = 4;
 
 /// A parsed email.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +20,10 @@ pub struct Mail {
     pub parts: Vec<Part>,
     /// Messages carried inside (`message/rfc822`, `text/rfc822-headers`), parsed.
     pub attached: Vec<Mail>,
+    /// Bytes of text parts left out past [`MAX_TEXT_PART`].
+    pub cut: u64,
+    /// Messages nested deeper than [`MAX_DEPTH`], not read.
+    pub too_deep: u32,
 }
 
 /// One non-binary part.
@@ -85,7 +91,7 @@ pub fn parse(raw: &[u8]) -> Option<Mail> {
     if mail.parts.is_empty() && mail.attached.is_empty() {
         // A broken MIME structure (a boundary parameter the parser could not read): the body
         // as text, without the boundary lines and part headers.
-        if let Some(text) = raw_body_text(raw) {
+        if let Some(text) = raw_body_text(raw, &mut mail.cut) {
             mail.parts.push(Part { content_type: "text/plain".into(), text });
         }
     }
@@ -180,16 +186,20 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
                         mail.attached.push(h);
                     }
                 } else {
-                    let text = repair_charset(msg, part, t).unwrap_or_else(|| cap(t));
+                    let text = repair_charset(msg, part, t).unwrap_or_else(|| cap(t, &mut mail.cut));
                     mail.parts.push(Part { content_type: ct, text });
                 }
             }
-            PartType::Html(t) => mail.parts.push(Part { content_type: if ct.is_empty() { "text/html".into() } else { ct }, text: cap(t) }),
+            PartType::Html(t) => mail.parts.push(Part { content_type: if ct.is_empty() { "text/html".into() } else { ct }, text: cap(t, &mut mail.cut) }),
             PartType::Message(inner) => {
                 if depth < MAX_DEPTH {
                     let mut m = Mail::default();
                     fill(inner, &mut m, depth + 1);
+                    mail.cut += m.cut;
+                    mail.too_deep += m.too_deep;
                     mail.attached.push(m);
+                } else {
+                    mail.too_deep += 1;
                 }
             }
             PartType::Binary(b) | PartType::InlineBinary(b) => {
@@ -202,7 +212,7 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
                         }
                         continue;
                     }
-                    let text = String::from_utf8_lossy(&b[..b.len().min(MAX_TEXT_PART)]).into_owned();
+                    let text = String::from_utf8_lossy(capped(b, &mut mail.cut)).into_owned();
                     if ct == "message/rfc822" || ct == "message/global" {
                         if let Some(h) = parse_headers(text.as_bytes()) {
                             mail.attached.push(h);
@@ -211,7 +221,7 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
                         mail.parts.push(Part { content_type: ct, text });
                     }
                 } else if ct.starts_with("text/") || ct == "application/json" {
-                    let text = String::from_utf8_lossy(&b[..b.len().min(MAX_TEXT_PART)]).into_owned();
+                    let text = String::from_utf8_lossy(capped(b, &mut mail.cut)).into_owned();
                     mail.parts.push(Part { content_type: ct, text });
                 }
             }
@@ -221,8 +231,8 @@ fn fill(msg: &mail_parser::Message, mail: &mut Mail, depth: usize) {
 }
 
 /// The text after the header block, without MIME boundary lines and part header fields.
-fn raw_body_text(raw: &[u8]) -> Option<String> {
-    let raw = &raw[..raw.len().min(MAX_TEXT_PART * 2)];
+fn raw_body_text(raw: &[u8], left_out: &mut u64) -> Option<String> {
+    let raw = capped(raw, left_out);
     let text = String::from_utf8_lossy(raw);
     let start = text.find("\n\n").or_else(|| text.find("\r\n\r\n"))?;
     let mut out = String::new();
@@ -251,11 +261,11 @@ fn raw_body_text(raw: &[u8]) -> Option<String> {
     if out.is_empty() {
         None
     } else {
-        Some(cap(&out))
+        Some(cap(&out, left_out))
     }
 }
 
-fn cap(t: &str) -> String {
+fn cap(t: &str, left_out: &mut u64) -> String {
     if t.len() <= MAX_TEXT_PART {
         return t.to_string();
     }
@@ -263,7 +273,18 @@ fn cap(t: &str) -> String {
     while !t.is_char_boundary(cut) {
         cut -= 1;
     }
+    *left_out += (t.len() - cut) as u64;
     t[..cut].to_string()
+}
+
+/// At most [`MAX_TEXT_PART`] bytes of a part's body, the rest counted as left out.
+fn capped<'b>(b: &'b [u8], left_out: &mut u64) -> &'b [u8] {
+    if b.len() > MAX_TEXT_PART {
+        *left_out += (b.len() - MAX_TEXT_PART) as u64;
+        &b[..MAX_TEXT_PART]
+    } else {
+        b
+    }
 }
 
 /// A plain-text rendering of HTML good enough to find replies in (tags dropped, block

@@ -37,14 +37,39 @@ pub struct Bounce {
     pub original: Option<Original>,
 }
 
+/// What reading emails gave: the records, and notes on what could not be read whole.
+#[derive(Clone, Debug, Default)]
+pub struct EmailReading {
+    pub records: Vec<Record>,
+    /// Said to the user: what was left out and why (a text part past the size read, messages
+    /// nested too deep).
+    pub notes: Vec<String>,
+}
+
+impl EmailReading {
+    fn add(&mut self, other: EmailReading) {
+        self.records.extend(other.records);
+        for n in other.notes {
+            if !self.notes.contains(&n) {
+                self.notes.push(n);
+            }
+        }
+    }
+}
+
 /// Analyses a file's bytes that hold emails: an mbox (each message), or a single email.
 pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
+    read_file(bytes, source).records
+}
+
+/// [`analyze_file`], with the notes on what was left out.
+pub fn read_file(bytes: &[u8], source: &str) -> EmailReading {
     let bytes = with_lf_line_ends(bytes);
     let bytes = bytes.as_ref();
     if mbox::is_mbox(bytes) {
-        let mut out = vec![];
+        let mut out = EmailReading::default();
         for (i, m) in mbox::split(bytes).into_iter().enumerate() {
-            out.extend(analyze_email(m, &format!("{source}#{}", i + 1)));
+            out.add(read_email(m, &format!("{source}#{}", i + 1)));
         }
         return out;
     }
@@ -53,7 +78,7 @@ pub fn analyze_file(bytes: &[u8], source: &str) -> Vec<Record> {
         Some(rest) => memchr::memchr(b'\n', rest).map(|nl| &rest[nl + 1..]).unwrap_or(&[]),
         None => bytes,
     };
-    analyze_email(body, source)
+    read_email(body, source)
 }
 
 /// Old Mac files end lines with CR alone: read them as LF.
@@ -69,12 +94,32 @@ fn with_lf_line_ends(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// Analyses one bounce email (raw source). `source` names where it came from. Bytes in which
 /// no header and no body can be read give no record.
 pub fn analyze_email(raw: &[u8], source: &str) -> Vec<Record> {
+    read_email(raw, source).records
+}
+
+/// [`analyze_email`], with the notes on what was left out.
+pub fn read_email(raw: &[u8], source: &str) -> EmailReading {
     let raw = with_lf_line_ends(raw);
     let raw = raw.as_ref();
-    match mime::parse(raw) {
-        Some(mail) => analyze_mail(&mail, source),
-        None => vec![],
+    let Some(mail) = mime::parse(raw) else { return EmailReading::default() };
+    let mut notes = vec![];
+    if mail.cut > 0 {
+        notes.push(format!(
+            "{source}: a text part is larger than the {} read from one part; the last {} of it were left out (recipients named there are not analysed).",
+            crate::text::human_bytes(mime::MAX_TEXT_PART as u64),
+            crate::text::human_bytes(mail.cut)
+        ));
     }
+    if mail.too_deep > 0 {
+        notes.push(format!(
+            "{source}: {} message{} nested more than {} deep inside one another {} not read.",
+            mail.too_deep,
+            if mail.too_deep == 1 { "" } else { "s" },
+            mime::MAX_DEPTH,
+            if mail.too_deep == 1 { "was" } else { "were" }
+        ));
+    }
+    EmailReading { records: analyze_mail(&mail, source), notes }
 }
 
 re!(
@@ -93,7 +138,7 @@ pub fn looks_like_report(text: &str) -> bool {
 /// email, one record per recipient it names.
 pub fn analyze_report_text(text: &str, source: &str) -> Vec<Record> {
     let text = text.replace("\r\n", "\n");
-    let mail = Mail { headers: vec![], parts: vec![mime::Part { content_type: "text/plain".into(), text }], attached: vec![] };
+    let mail = Mail { headers: vec![], parts: vec![mime::Part { content_type: "text/plain".into(), text }], attached: vec![], cut: 0, too_deep: 0 };
     analyze_mail(&mail, source)
 }
 

@@ -75,13 +75,10 @@ pub fn recipients_in(mail: &Mail, report: &str) -> Vec<String> {
     out
 }
 
-/// The most recipients the generic reader reports from one email: a text naming more
-/// addresses than this is not a list of failed recipients.
-const MAX_GENERIC_RECIPIENTS: usize = 1000;
-
 pub(super) fn generic(mail: &Mail, report: &str) -> Vec<Bounce> {
-    let mut recipients = recipients_in(mail, report);
-    recipients.truncate(MAX_GENERIC_RECIPIENTS);
+    // Every address named is reported: a report listing 50,000 failed recipients gives
+    // 50,000 records (nothing is left out unannounced).
+    let recipients = recipients_in(mail, report);
     let index = TextIndex::new(report);
     let coded = std::cell::OnceCell::new();
     let mut out = vec![];

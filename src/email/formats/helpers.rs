@@ -182,6 +182,11 @@ pub fn sent_by(mail: &Mail, pattern: &Regex) -> bool {
 
 /// The lines of a report and, for each address it names, the first line naming it: built once
 /// so that looking up many recipients stays linear in the report's size.
+/// Whether a line names an address other than the recipient (and not the recipient).
+fn names_another(line: &str, lower_rcpt: &str) -> bool {
+    line.contains('@') && address::re_address().is_match(line) && !line.to_ascii_lowercase().contains(lower_rcpt)
+}
+
 pub struct TextIndex<'a> {
     lines: Vec<&'a str>,
     /// The lines naming each address (lower case), at most a few each.
@@ -226,8 +231,13 @@ impl<'a> TextIndex<'a> {
             let window = self.window(idx, &lower_rcpt);
             if let Some(first_code) = window.iter().position(|l| has_code(l)) {
                 let mut text = String::new();
-                for l in &window[first_code..] {
+                for (k, l) in window[first_code..].iter().enumerate() {
                     if l.trim().is_empty() && !text.is_empty() {
+                        break;
+                    }
+                    // The next recipient's line ends this one's reply (reports that list one
+                    // recipient per line, with no blank line between).
+                    if k > 0 && names_another(l, &lower_rcpt) {
                         break;
                     }
                     text.push_str(l);
@@ -237,7 +247,11 @@ impl<'a> TextIndex<'a> {
             }
             if wording.is_none() {
                 let text = window.iter().map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
-                wording = (!text.is_empty()).then_some(text);
+                // A list of addresses is not wording about this one.
+                let words = address::re_address().replace_all(&text, "");
+                if words.split(|c: char| !c.is_alphabetic()).filter(|w| w.len() >= 2).count() >= 2 {
+                    wording = Some(text);
+                }
             }
         }
         wording
