@@ -338,7 +338,8 @@ impl Classifier {
                 if best.is_none_or(|b| b.category != cat) {
                     best = Some(Candidate { strength: 1, category: cat, source: Source::Model });
                     candidates.push(Candidate { strength: 1, category: cat, source: Source::Model });
-                    model_words = top;
+                    // The codes were features too; the words are what a reader can check.
+                    model_words = top.into_iter().filter(|f| words::is_word(f) || f.contains(' ')).collect();
                     let _ = p;
                 }
             }
@@ -426,7 +427,11 @@ impl Classifier {
             Some(Source::Reply(info)) => (cat_info.title.clone(), format!("{} ({}): {} {}", info.code, info.name, info.meaning, info.explanation)),
             Some(Source::Model) => (
                 cat_info.title.clone(),
-                format!("No rule of bouncelens matched this wording; its word model, trained on real bounce texts, reads it as this cause from the words {}. {}", model_words.iter().map(|w| format!("\u{201c}{w}\u{201d}")).collect::<Vec<_>>().join(", "), cat_info.explanation),
+                if model_words.is_empty() {
+                    format!("No rule of bouncelens matched this wording; its word model, trained on real bounce texts, reads it as this cause from its code and wording. {}", cat_info.explanation)
+                } else {
+                    format!("No rule of bouncelens matched this wording; its word model, trained on real bounce texts, reads it as this cause from the words {}. {}", model_words.iter().map(|w| format!("\u{201c}{w}\u{201d}")).collect::<Vec<_>>().join(", "), cat_info.explanation)
+                },
             ),
             None => (cat_info.title.clone(), cat_info.explanation.clone()),
         };
