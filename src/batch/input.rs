@@ -157,18 +157,141 @@ pub trait Sink {
 /// without being kept.
 pub struct CsvParser {
     reader: csv_core::Reader,
+    delimiter: u8,
     buf: Vec<u8>,
     /// Bytes of the current record in `buf`.
     len: usize,
     ends: Vec<usize>,
     row: u64,
     too_long: bool,
+    /// Fields in the first record (the header): swallowed rows have that shape.
+    width: usize,
+    /// When a growing record is next checked for rows swallowed by an unclosed quote.
+    next_check: usize,
+}
+
+/// A record growing past this size is checked for rows swallowed by an unclosed quote.
+const QUOTE_CHECK_BYTES: usize = 256 << 10;
+
+/// Whether a field's text is table rows that an unclosed quote swallowed, rather than a cell
+/// that really spans lines (a multi-line reply, a quoted bounce): at least three lines, and
+/// most of them with as many delimiters as the header has (a real cell rarely has that shape).
+fn swallowed_rows(field: &str, delimiter: u8, width: usize) -> bool {
+    if width < 3 {
+        return false;
+    }
+    let (mut lines, mut shaped) = (0usize, 0usize);
+    for line in field.split('\n').skip(1) {
+        lines += 1;
+        if memchr::memchr_iter(delimiter, line.as_bytes()).count() + 1 >= width {
+            shaped += 1;
+        }
+    }
+    lines >= 2 && shaped * 2 >= lines && shaped >= 2
+}
+
+/// One line of text as CSV fields (a fresh reader: no quote is carried in).
+fn split_line(line: &str, delimiter: u8) -> Vec<String> {
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).quote(b'"').double_quote(true).build();
+    let mut out = vec![0u8; line.len() + 16];
+    let mut ends = vec![0usize; line.len() + 2];
+    let mut input = line.as_bytes();
+    let (mut len, mut nends) = (0usize, 0usize);
+    loop {
+        let (res, nin, nout, nend) = reader.read_record(input, &mut out[len..], &mut ends[nends..]);
+        input = &input[nin..];
+        len += nout;
+        nends += nend;
+        match res {
+            csv_core::ReadRecordResult::InputEmpty if !input.is_empty() => continue,
+            csv_core::ReadRecordResult::InputEmpty => input = &[],
+            csv_core::ReadRecordResult::Record | csv_core::ReadRecordResult::End => break,
+            _ => break,
+        }
+        if input.is_empty() {
+            // Flush the record at the end of the line.
+            let (_, _, nout, nend) = reader.read_record(&[], &mut out[len..], &mut ends[nends..]);
+            len += nout;
+            nends += nend;
+            break;
+        }
+    }
+    let mut start = 0;
+    ends[..nends]
+        .iter()
+        .map(|&e| {
+            let f = String::from_utf8_lossy(&out[start..e.min(len)]).into_owned();
+            start = e;
+            f
+        })
+        .collect()
 }
 
 impl CsvParser {
     pub fn new(delimiter: u8) -> Self {
         let reader = csv_core::ReaderBuilder::new().delimiter(delimiter).quote(b'"').double_quote(true).build();
-        CsvParser { reader, buf: vec![0; 8192], len: 0, ends: Vec::with_capacity(32), row: 0, too_long: false }
+        CsvParser { reader, delimiter, buf: vec![0; 8192], len: 0, ends: Vec::with_capacity(32), row: 0, too_long: false, width: 0, next_check: QUOTE_CHECK_BYTES }
+    }
+
+    fn new_reader(&self) -> csv_core::Reader {
+        csv_core::ReaderBuilder::new().delimiter(self.delimiter).quote(b'"').double_quote(true).build()
+    }
+
+    /// An unclosed quote made `broken` (the field it opened) swallow the lines after it: the
+    /// row that opened it is counted as bad, and each swallowed line is read again as a row.
+    /// `suffix` is what followed the quote that finally closed it (the rest of the last line).
+    /// Returns the last line when it is not complete yet (`complete` false), to be read on.
+    fn recover(&mut self, broken: &str, suffix: &[&str], complete: bool, sink: &mut dyn Sink) -> Option<String> {
+        let mut lines: Vec<&str> = broken.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
+        self.row += 1;
+        sink.bad(BadRecord { row: self.row, reason: "a quote opened in this row is never closed; the lines after it are read as rows again".into() });
+        lines.remove(0);
+        let tail = if complete { None } else { lines.pop().map(str::to_string) };
+        let n = lines.len();
+        for (i, line) in lines.into_iter().enumerate() {
+            let mut text = line.to_string();
+            if i + 1 == n && complete && !suffix.is_empty() {
+                // The quote that closed the field was this line's own opening quote.
+                text.push('"');
+                for (k, f) in suffix.iter().enumerate() {
+                    if k > 0 {
+                        text.push(self.delimiter as char);
+                    }
+                    if f.contains(self.delimiter as char) || f.contains('"') {
+                        text.push('"');
+                        text.push_str(&f.replace('"', "\"\""));
+                        text.push('"');
+                    } else {
+                        text.push_str(f);
+                    }
+                }
+            }
+            if text.trim().is_empty() {
+                continue;
+            }
+            self.row += 1;
+            let fields = split_line(&text, self.delimiter);
+            let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            sink.fields(self.row, &refs);
+        }
+        tail
+    }
+
+    /// A record still growing past [`QUOTE_CHECK_BYTES`]: when its open field holds swallowed
+    /// rows, they are read now and the parser starts afresh at the line being read.
+    fn check_growing(&mut self, sink: &mut dyn Sink) -> Option<String> {
+        self.next_check = self.len + QUOTE_CHECK_BYTES;
+        let start = self.ends.last().copied().unwrap_or(0);
+        let open = String::from_utf8_lossy(&self.buf[start..self.len]).into_owned();
+        if !swallowed_rows(&open, self.delimiter, self.width) {
+            return None;
+        }
+        let tail = self.recover(&open, &[], false, sink);
+        self.reader = self.new_reader();
+        self.ends.clear();
+        self.len = 0;
+        self.next_check = QUOTE_CHECK_BYTES;
+        Some(tail.unwrap_or_default())
     }
 
     /// Parses a chunk of UTF-8 bytes. `last` marks the end of the input (call once with it).
@@ -189,6 +312,19 @@ impl CsvParser {
             } else {
                 self.len += nout;
                 self.ends.extend_from_slice(&ends_tmp[..nend]);
+                if self.len >= self.next_check && !matches!(res, R::Record) {
+                    if let Some(tail) = self.check_growing(sink) {
+                        // Read the unfinished line again, from a clean state, then go on.
+                        // (csv-core takes an empty input as the end of the file: never pass one.)
+                        if !tail.is_empty() {
+                            self.feed(tail.as_bytes(), false, sink);
+                        }
+                        if input.is_empty() && !last {
+                            return;
+                        }
+                        continue;
+                    }
+                }
                 if self.len > MAX_RECORD_BYTES || self.ends.len() > 100_000 {
                     self.too_long = true;
                     self.len = 0;
@@ -239,6 +375,14 @@ impl CsvParser {
             self.len = 0;
             return;
         }
+        if self.width == 0 {
+            self.width = self.ends.len();
+        } else {
+            if let Some(done) = self.check_swallowed(sink) {
+                return done;
+            }
+        }
+        self.next_check = QUOTE_CHECK_BYTES;
         let data = &self.buf[..self.len];
         let mut start = 0;
         // Fast path: the whole record is UTF-8, fields are borrowed.
@@ -277,6 +421,43 @@ impl CsvParser {
         }
         self.ends.clear();
         self.len = 0;
+    }
+}
+
+impl CsvParser {
+    /// A finished record whose field swallowed rows (an unclosed quote closed by a later row's
+    /// quote): the rows are recovered. Only records with a line break are looked at.
+    fn check_swallowed(&mut self, sink: &mut dyn Sink) -> Option<()> {
+        let data = &self.buf[..self.len];
+        memchr::memchr(b'\n', data)?;
+        let text = String::from_utf8_lossy(data).into_owned();
+        let mut start = 0;
+        let mut fields: Vec<&str> = Vec::with_capacity(self.ends.len());
+        for &e in &self.ends {
+            fields.push(text.get(start..e).unwrap_or(""));
+            start = e;
+        }
+        let k = fields.iter().position(|f| f.contains('\n') && swallowed_rows(f, self.delimiter, self.width))?;
+        let broken = fields[k].to_string();
+        let suffix: Vec<String> = fields[k + 1..].iter().map(|s| s.to_string()).collect();
+        let refs: Vec<&str> = suffix.iter().map(String::as_str).collect();
+        self.row -= 1; // recover() counts the opening row itself
+        self.recover(&broken, &refs, true, sink);
+        self.ends.clear();
+        self.len = 0;
+        self.next_check = QUOTE_CHECK_BYTES;
+        Some(())
+    }
+}
+
+/// Why a JSON document could not be read, in words a user can act on.
+pub(super) fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.contains("recursion limit") {
+        // serde_json stops at 128 levels: no export nests anywhere near that.
+        format!("JSON nested more than 128 levels deep, which no export does ({})", text.replace("recursion limit exceeded", "at"))
+    } else {
+        format!("not valid JSON: {text}")
     }
 }
 
@@ -330,7 +511,7 @@ impl LineParser {
         if self.json {
             match serde_json::from_str::<serde_json::Value>(&line) {
                 Ok(v) => emit_json(self.row, &v, sink),
-                Err(e) => sink.bad(BadRecord { row: self.row, reason: format!("not valid JSON: {e}") }),
+                Err(e) => sink.bad(BadRecord { row: self.row, reason: json_error(&e) }),
             }
         } else {
             sink.fields(self.row, &[line.as_str()]);
@@ -427,7 +608,7 @@ impl JsonArrayParser {
         let bytes = std::mem::take(&mut self.buf);
         match serde_json::from_slice::<serde_json::Value>(&bytes) {
             Ok(v) => emit_json(self.row, &v, sink),
-            Err(e) => sink.bad(BadRecord { row: self.row, reason: format!("not valid JSON: {e}") }),
+            Err(e) => sink.bad(BadRecord { row: self.row, reason: json_error(&e) }),
         }
     }
 }
