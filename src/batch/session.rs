@@ -278,11 +278,15 @@ impl Session {
             f.problem = Some(match f.format {
                 Format::Empty => "The file is empty.".to_string(),
                 Format::Binary => "This is not a text file bouncelens can read (it looks binary). Export the data as CSV, JSON or text.".to_string(),
-                _ if f.rows == 0 => "No rows could be read from this file.".to_string(),
+                _ if f.rows == 0 && f.bad_rows == 0 => "No rows could be read from this file.".to_string(),
                 _ if cur.mapping.as_ref().is_some_and(|m| m.address.is_none()) => format!(
                     "No column with email addresses was found. The columns are: {}. Choose the address column to analyse the file.",
                     f.headers.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")
                 ),
+                _ if f.bad_rows > 0 && f.bad_rows >= f.rows => match self.bad_rows.iter().find(|b| b.file == f.name) {
+                    Some(b) => format!("No row of this file could be read: {} (row {}{}).", b.reason, b.row, if f.bad_rows > 1 { format!(", and {} more bad rows", f.bad_rows - 1) } else { String::new() }),
+                    None => "No row of this file could be read.".to_string(),
+                },
                 _ => "No row held a bounce that could be analysed.".to_string(),
             });
         }
@@ -371,7 +375,7 @@ impl Session {
                     }
                     self.flush_pending(cur);
                 }
-                Err(e) => self.bad(cur, 1, format!("not valid JSON: {e}")),
+                Err(e) => self.bad(cur, 1, input::json_error(&e)),
             },
             _ => {}
         }
