@@ -199,7 +199,27 @@ pub fn analyze_mail(mail: &Mail, source: &str) -> Vec<Record> {
             },
         });
     }
+    // An email that is no bounce at all (a note, a newsletter) gives nothing: its text read as
+    // a reply would be an "unknown" verdict about no one. It is one when nothing in it was
+    // recognised and neither its sender nor its wording is a mail system's.
+    let nothing = records.iter().all(|r| r.recipient.is_none() && r.verdict.reply_code.is_none() && r.verdict.enhanced_code.is_none() && r.verdict.category == crate::model::Category::Unknown);
+    if nothing && !records.is_empty() && !is_bounce_like(mail) {
+        records.clear();
+    }
     records
+}
+
+/// Whether an email shows any sign of being a bounce: a report part, a mail system as sender,
+/// or a report's wording.
+fn is_bounce_like(mail: &Mail) -> bool {
+    let knowledge = crate::knowledge::Knowledge::get();
+    let from_system = mail.headers_named("From").any(|v| address::all_in(v).iter().any(|a| knowledge.exports.is_system_mailbox(a.split('@').next().unwrap_or(""))));
+    from_system
+        || mail.parts.iter().any(|p| p.content_type.contains("delivery-status") || p.content_type.contains("feedback-report") || looks_like_report(&p.text))
+        || mail.header("Subject").is_some_and(|s| {
+            let s = s.to_lowercase();
+            looks_like_report(&s) || ["deliver", "fail", "return", "bounce", "reject", "error", "unzustellbar", "non remis"].iter().any(|w| s.contains(w))
+        })
 }
 
 /// The addresses that stand for the sender of the returned message: where the report was sent

@@ -241,9 +241,12 @@ fn many_addresses_in_prose_stay_linear() {
     for i in 0..20_000 {
         raw.push_str(&format!("Some text mentions user{i}@example.net and then 550 user unknown.\n"));
     }
-    // Capped: a report that names thousands of addresses in prose gives at most 1,000 records.
+    // No cap: every address the prose names is a record, each with its own line's reply. (Its
+    // speed is printed by `cargo bench`: linear, about 0.1 s for these 20,000.)
     let r = analyze_email(raw.as_bytes(), "t");
-    assert!(!r.is_empty() && r.len() <= 1000, "{} records", r.len());
+    assert_eq!(r.len(), 20_000);
+    assert!(r.iter().all(|r| r.verdict.category == Category::InvalidRecipient));
+    assert_eq!(r[12_345].recipient.as_deref(), Some("user12345@example.net"));
 }
 
 #[test]
