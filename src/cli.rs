@@ -338,6 +338,7 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
             let records = reading.records;
             if records.is_empty() {
                 eprintln!("bouncelens: {source}: no bounce found");
+                failures += 1;
             }
             for r in records {
                 match format {
@@ -364,7 +365,9 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
     }
     for f in &session.files {
         if let Some(p) = &f.problem {
+            // A file of which nothing could be analysed is one that "could not be read".
             eprintln!("bouncelens: {}: {p}", f.name);
+            failures += 1;
         }
         for n in &f.notes {
             eprintln!("bouncelens: {}: {n}", f.name);
