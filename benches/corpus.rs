@@ -20,6 +20,51 @@ fn main() {
         }
         return;
     }
+    if std::env::args().any(|a| a == "--track-record") {
+        // Each rule's record on the working part, written as knowledge data.
+        let mut by: std::collections::BTreeMap<String, (u32, u32)> = Default::default();
+        for e in corpus::load("working") {
+            let v = corpus::run(&e).verdict;
+            let mut d = v.decided_by.as_ref();
+            while let Some(bouncelens::model::DecidedBy::RefusedAtMailFrom(inner) | bouncelens::model::DecidedBy::SenderNamed(inner)) = d {
+                d = Some(inner);
+            }
+            if let Some(bouncelens::model::DecidedBy::Rule(id)) = d {
+                if id.starts_with("user.") {
+                    continue;
+                }
+                let t = by.entry(id.clone()).or_default();
+                t.0 += 1;
+                t.1 += (bouncelens::model::Id::id(v.category) == e.category) as u32;
+            }
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/knowledge/data/track_record.toml");
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let mut out: String = old.lines().take_while(|l| l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+        for (rule, (texts, right)) in &by {
+            out.push_str(&format!("\n[[track_record]]\nrule = \"{rule}\"\ntexts = {texts}\nright = {right}\n"));
+        }
+        std::fs::write(path, out).expect("track_record.toml written");
+        println!("{} rules, {} texts written to {path}", by.len(), by.values().map(|t| t.0).sum::<u32>());
+        return;
+    }
+    if std::env::args().any(|a| a == "--calibration") {
+        // How right each confidence level is, by what decided the verdict (working part only).
+        let mut by: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for e in corpus::load("working") {
+            let v = corpus::run(&e).verdict;
+            let kind = v.decided_by.as_ref().map(|d| d.to_string()).unwrap_or_default();
+            let kind = if std::env::args().any(|a| a == "--by-rule") { kind } else { kind.split([':', '.']).next().unwrap_or("").to_string() };
+            let key = format!("{:?} {kind} enh={} rc={}", v.confidence, v.enhanced_code.is_some(), v.reply_code.is_some());
+            let t = by.entry(key).or_default();
+            t.0 += 1;
+            t.1 += (bouncelens::model::Id::id(v.category) == e.category) as usize;
+        }
+        for (k, (n, right)) in by {
+            println!("{k:<40} {n:>5} texts {:>6.1}% right", 100.0 * right as f64 / n as f64);
+        }
+        return;
+    }
     let misses = std::env::args().any(|a| a == "--misses");
     let groups = std::env::args().any(|a| a == "--groups");
     // While tuning, only the working part: the sealed part is scored when a piece of work is done.

@@ -411,6 +411,10 @@ impl Classifier {
         if category == Category::Unknown {
             confidence = Confidence::Low;
         }
+        // A rule often wrong on the labelled corpus (its track record) does not earn "high".
+        if confidence == Confidence::High && rule.and_then(|r| r.track).is_some_and(|(texts, right)| right * 5 < texts * 4) {
+            confidence = Confidence::Medium;
+        }
         let alternative = match (confidence, runner_up) {
             (Confidence::High, _) | (_, None) => None,
             (_, Some(c)) => Some(c.category),

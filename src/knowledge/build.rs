@@ -40,6 +40,7 @@ pub struct Builder {
     rule_ids: HashSet<String>,
     policy_seen: bool,
     exports_seen: bool,
+    tracks: Vec<super::TrackRecord>,
     /// Whether the regexes of built-in files are compiled to check them. They always are in
     /// the test-suite ([`Knowledge::builtin`]); at start-up the built-in files are trusted
     /// (compiling 200 regexes once to check them is most of the start-up time), the user's
@@ -78,6 +79,7 @@ impl Builder {
             rule_ids: HashSet::new(),
             policy_seen: false,
             exports_seen: false,
+            tracks: vec![],
             check_builtin_patterns: true,
         }
     }
@@ -108,7 +110,7 @@ impl Builder {
             err(None, line, e.message().to_string())
         })?;
         if origin == RuleOrigin::User {
-            let other = !f.category.is_empty() || !f.reply.is_empty() || !f.enhanced.is_empty() || !f.provider.is_empty() || !f.label.is_empty() || f.policy.is_some() || f.exports.is_some();
+            let other = !f.track_record.is_empty() || !f.category.is_empty() || !f.reply.is_empty() || !f.enhanced.is_empty() || !f.provider.is_empty() || !f.label.is_empty() || f.policy.is_some() || f.exports.is_some();
             if other {
                 return Err(err(None, None, "a rules file may only hold [[rule]] tables".into()));
             }
@@ -168,6 +170,12 @@ impl Builder {
             p.check().map_err(|m| err(Some("policy".into()), None, m))?;
             self.k.policy = p;
         }
+        for t in f.track_record {
+            if t.right > t.texts {
+                return Err(err(Some(t.rule.clone()), line_of(text, &format!("\"{}\"", t.rule)), "more right than texts".into()));
+            }
+            self.tracks.push(t);
+        }
         if let Some(x) = f.exports {
             if std::mem::replace(&mut self.exports_seen, true) {
                 return Err(err(None, None, "[exports] is given twice".into()));
@@ -191,6 +199,13 @@ impl Builder {
         if !self.policy_seen {
             return Err(err("policy", "no [policy] table".into()));
         }
-        Ok(self.k)
+        let mut k = self.k;
+        for t in &self.tracks {
+            match k.rules.iter_mut().find(|r| r.id == t.rule) {
+                Some(r) => r.track = Some((t.texts, t.right)),
+                None => return Err(KnowledgeError { file: "track_record.toml".into(), entry: Some(t.rule.clone()), line: None, message: "no rule has this id (write the file again)".into() }),
+            }
+        }
+        Ok(k)
     }
 }

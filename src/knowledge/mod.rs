@@ -34,6 +34,7 @@ const DATA: &[(&str, &str)] = &[
     ("rules_mta.toml", include_str!("data/rules_mta.toml")),
     ("policy.toml", include_str!("data/policy.toml")),
     ("exports.toml", include_str!("data/exports.toml")),
+    ("track_record.toml", include_str!("data/track_record.toml")),
 ];
 
 /// What a cause means and what to do about it, for people.
@@ -135,6 +136,9 @@ pub struct ProviderInfo {
 #[serde(deny_unknown_fields)]
 pub struct RuleInfo {
     pub id: String,
+    /// Its record on the labelled corpus, when it decided texts there.
+    #[serde(skip)]
+    pub track: Option<(u32, u32)>,
     /// The rule applies only to replies from this provider.
     #[serde(default)]
     pub provider: Option<ProviderId>,
@@ -294,6 +298,20 @@ struct File {
     policy: Option<Policy>,
     #[serde(default)]
     exports: Option<Exports>,
+    #[serde(default)]
+    track_record: Vec<TrackRecord>,
+}
+
+/// How often a rule's verdict was right on the working part of the labelled corpus
+/// (`tests/corpus/`): written by `cargo bench --bench corpus -- --track-record`, read to keep
+/// "high confidence" for rules that earned it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackRecord {
+    pub rule: String,
+    /// Texts the rule decided, and how many of them it got the cause of right.
+    pub texts: u32,
+    pub right: u32,
 }
 
 /// Everything bouncelens knows.
