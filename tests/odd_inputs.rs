@@ -391,6 +391,10 @@ fn an_xls_workbook_is_read() {
     let f = only(&s);
     assert_eq!((f.rows, f.analysed, f.bad_rows), (20, 20, 0), "{:?}", f.problem);
     assert_eq!(suppressed(&s).len(), 10);
+    // Dates are kept as day numbers by Excel: read as ISO dates.
+    assert!(s.date(&s.rows[0]).starts_with("2026-11-01 14:05"), "{}", s.date(&s.rows[0]));
+    // Its second sheet is named as left out.
+    assert_eq!(f.notes, vec!["The workbook has 2 sheets; the first, \"Bounces\", was read (1 left out: Notes).".to_string()]);
 }
 
 // ---- JSON ----------------------------------------------------------------------------------

@@ -231,6 +231,11 @@ fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::R
                 Data::Empty => String::new(),
                 Data::String(t) => t.clone(),
                 Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                // Excel keeps dates as days since 1899-12-30 (25,569 days before 1970-01-01).
+                Data::DateTime(d) if (1.0..2_958_466.0).contains(&d.as_f64()) => {
+                    let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+                    super::epoch_to_iso(&secs.to_string()).unwrap_or_else(|| d.to_string())
+                }
                 other => other.to_string(),
             };
             if v.contains([',', '"', '\n', '\r']) {
