@@ -11,6 +11,7 @@ mod paste_view;
 pub mod protocol;
 mod reference_view;
 mod shell;
+pub mod user_rules;
 pub mod worker;
 
 /// Takes over index.html's shell and mounts the app in its place, with the worker the page

@@ -13,6 +13,7 @@ use crate::batch::report::{Report, RowQuery, RowsPage};
 use crate::batch::Options;
 use crate::model::{Record, Severity};
 use crate::reference::{DigitPart, Detail, Entry};
+pub use crate::ui::user_rules::{RulesOp, RulesOutcome};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -50,6 +51,8 @@ pub enum Request {
     Rows { ticket: Ticket, query: RowQuery },
     /// Build one of the downloads of the last analysis.
     Download { what: Download },
+    /// The user's own rules: install them, or write or read a rules file.
+    Rules { ticket: Ticket, op: RulesOp },
 }
 
 /// What the worker answers.
@@ -79,6 +82,7 @@ pub enum Response {
         blob: web_sys::Blob,
         count: u64,
     },
+    Rules { ticket: Ticket, outcome: RulesOutcome },
     /// A request failed (the ticket says which, when it had one).
     Error { ticket: Option<Ticket>, message: String },
 }

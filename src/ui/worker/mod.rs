@@ -62,6 +62,7 @@ fn handle(request: Request) {
         Request::Analyze { files, options } => (None, files::analyze(&files, options)),
         Request::Rows { ticket, query } => (Some(ticket), files::rows(ticket, &query)),
         Request::Download { what } => (None, files::download(what)),
+        Request::Rules { ticket, op } => (Some(ticket), crate::ui::user_rules::answer(op).map(|outcome| Response::Rules { ticket, outcome })),
     };
     match result {
         Ok(response) => post(&response),
