@@ -10,7 +10,11 @@ mod file_view;
 mod paste_view;
 pub mod protocol;
 mod reference_view;
+mod rule_form;
+mod rules_view;
 mod shell;
+mod store;
+mod theme;
 pub mod user_rules;
 pub mod worker;
 
@@ -31,6 +35,8 @@ pub enum Route {
     Paste,
     File,
     Reference(Option<String>),
+    /// The user's own rules.
+    Rules,
 }
 
 /// The reference page of the numbers behind the File view's alerts.
@@ -47,6 +53,7 @@ impl Route {
                 Route::Reference(rest)
             }
             "file" | "files" => Route::File,
+            "rules" => Route::Rules,
             _ => Route::Paste,
         }
     }
@@ -57,6 +64,7 @@ impl Route {
             Route::File => "#/file".into(),
             Route::Reference(None) => "#/reference".into(),
             Route::Reference(Some(id)) => format!("#/reference/{id}"),
+            Route::Rules => "#/rules".into(),
         }
     }
 }

@@ -23,7 +23,9 @@ mod summary;
 pub use drop_zone::files_of;
 
 use super::client::{self, Client};
-use super::protocol::{Download, Request, Response};
+use super::protocol::{Download, Request, Response, RulesOp};
+use super::rules_view::RulesCtx;
+use super::store;
 use crate::batch::columns::MappingOverride;
 use crate::batch::report::RowQuery;
 use crate::batch::Options;
@@ -80,6 +82,11 @@ fn start(runner: &RunnerRef, state: &UseReducerDispatcher<State>, on_response: &
             let files = js_sys::Array::new();
             for f in &r.files {
                 files.push(f);
+            }
+            // The user's own rules first: the new worker has only the built-in ones.
+            let rules = store::rules();
+            if !rules.is_empty() {
+                c.send(Request::Rules { ticket: client::ticket(), op: RulesOp::Install(rules) });
             }
             c.send(Request::Analyze { files, options: r.options.clone() });
             let total = r.files.iter().map(|f| f.size()).sum();
@@ -161,6 +168,17 @@ pub fn file_view() -> Html {
                 run.emit(Some(files_of(e.data_transfer().and_then(|d| d.files()))));
             });
             move || std::mem::drop((over, leave, drop))
+        });
+    }
+    // A rule of the user's was made or changed: the files are analysed again with it.
+    {
+        let version = use_context::<RulesCtx>().map(|r| r.version).unwrap_or(0);
+        let run = run.clone();
+        let seen = use_mut_ref(|| version);
+        use_effect_with(version, move |v| {
+            if std::mem::replace(&mut *seen.borrow_mut(), *v) != *v {
+                run.emit(None);
+            }
         });
     }
     // A running analysis ends with the view.
