@@ -907,3 +907,179 @@ fn full_mailboxes(h: &History, occ: &Occasions, policy: &Policy) -> Option<Alert
         evidence: found.iter().take(5).map(|(a, o)| format!("{a}: mailbox full on {}", occasion_names(occ, o))).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{feed_reader, Options};
+
+    pub(crate) fn session(name: &str, csv: &str, sent: Option<u64>) -> Session {
+        let mut s = Session::new(Options { sent, mapping: None });
+        feed_reader(&mut s, name, csv.as_bytes(), 4096).unwrap();
+        s
+    }
+
+    const SOFT: &str = "450 4.2.1 The mailbox is temporarily unavailable, try again later";
+    const FULL: &str = "452 4.2.2 The email account that you tried to reach is over quota";
+    const GMAIL_421: &str = "421-4.7.28 Gmail has detected an unusual rate of email. To protect our users from spam, 421 4.7.28 email has been temporarily rate limited. - gsmtp";
+    const HARD: &str = "550 5.1.1 The email account that you tried to reach does not exist";
+
+    /// Export A holds campaigns 1 and 2, export B campaigns 3, 4 and 5 (a week apart each).
+    fn exports() -> (Session, Session) {
+        let day = ["2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"];
+        let row = |a: &str, r: &str, c: usize| format!("{a},\"{r}\",{} 10:00:00,Newsletter {c}\n", day[c - 1]);
+        let mut a = String::from("email,reason,date,campaign\n");
+        let mut b = a.clone();
+        for c in 1..=5 {
+            let out = if c <= 2 { &mut a } else { &mut b };
+            out.push_str(&row(&format!("user{c}@gmail.com"), GMAIL_421, c));
+            out.push_str(&row(&format!("gone{c}@example.org"), HARD, c));
+            if c <= 3 {
+                out.push_str(&row("soft@example.org", SOFT, c));
+                out.push_str(&row("full@example.net", FULL, c));
+            }
+            // Full on campaigns 1 and 3 only: not consecutive.
+            if c == 1 || c == 3 {
+                out.push_str(&row("gap@example.net", FULL, c));
+            }
+        }
+        (session("a.csv", &a, None), session("b.csv", &b, None))
+    }
+
+    #[test]
+    fn summary_keeps_aggregates_per_occasion_and_address() {
+        let (a, _) = exports();
+        let s = ExportSummary::from_session(&a, "2026-02-01 09:00:00 UTC");
+        assert_eq!(s.rows, a.rows.len() as u64);
+        assert_eq!(s.cells.iter().map(|c| c.4).sum::<u64>(), s.rows, "every row is in one cell");
+        assert_eq!(s.occasions.iter().map(|o| o.key.as_str()).collect::<Vec<_>>(), vec!["Newsletter 1", "Newsletter 2"]);
+        assert!(s.occasions.iter().all(|o| o.by == OccasionBy::Campaign));
+        assert_eq!(s.occasions[0].first_day.as_deref(), Some("2026-01-05"));
+        assert_eq!((s.first_day.as_deref(), s.last_day.as_deref()), (Some("2026-01-05"), Some("2026-01-12")));
+        // soft@ bounced in both campaigns, once each, with a temporary kind.
+        let (_, entries) = s.address_entries().find(|(a, _)| *a == "soft@example.org").unwrap();
+        let entries: Vec<(u32, u32, u32)> = entries.collect();
+        assert_eq!(entries.len(), 2);
+        assert!(entries.iter().all(|(_, k, n)| s.kinds[*k as usize].temporary && *n == 1));
+        // Gmail's 421s are deferrals at gmail.
+        let gmail = s.providers.iter().position(|p| p == "gmail").unwrap() as u32;
+        assert!(s.cells.iter().any(|c| c.2 == gmail && s.kinds[c.3 as usize].deferral));
+        // Nothing of the rows' text is kept.
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(!json.contains("quota") && !json.contains("gsmtp"), "{json}");
+        assert_eq!(s.addresses.len(), 7);
+    }
+
+    #[test]
+    fn bytes_round_trip_and_damage_is_an_error() {
+        let (a, _) = exports();
+        let s = ExportSummary::from_session(&a, "2026-02-01");
+        let b = s.to_bytes();
+        assert_eq!(ExportSummary::from_bytes(&b).unwrap(), s);
+        assert!(ExportSummary::from_bytes(&b[..b.len() / 2]).is_err());
+        assert!(ExportSummary::from_bytes(b"not a summary").is_err());
+        let mut broken = s.clone();
+        broken.hits.occasion[0] = 99;
+        assert!(ExportSummary::from_json(&serde_json::to_vec(&broken).unwrap()).unwrap_err().contains("damaged"));
+        let mut other = serde_json::to_value(&s).unwrap();
+        other["version"] = 99.into();
+        assert!(ExportSummary::from_json(&serde_json::to_vec(&other).unwrap()).unwrap_err().contains("version 99"));
+        // The same export analysed again has the same fingerprint, whatever the date.
+        assert_eq!(ExportSummary::from_session(&a, "2026-03-01").fingerprint, s.fingerprint);
+    }
+
+    #[test]
+    fn the_three_rules_across_exports_and_dates() {
+        let (a, b) = exports();
+        // Alone, neither export reaches the thresholds.
+        for s in [&a, &b] {
+            let h = History::new(vec![ExportSummary::from_session(s, "2026-02-01")]);
+            assert!(h.alerts().is_empty(), "{:?}", h.alerts());
+        }
+        let h = History::new(vec![ExportSummary::from_session(&a, "2026-02-01"), ExportSummary::from_session(&b, "2026-02-02")]);
+        let alerts = h.alerts();
+        let ids: Vec<&str> = alerts.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        let soft = alerts.iter().find(|x| x.id == "history_recurring_soft").unwrap();
+        // full@ is a 4xx too (a full mailbox is temporary); gap@ failed on two campaigns only.
+        assert_eq!(soft.count, 2, "{:?}", soft.evidence);
+        assert!(soft.evidence[1].starts_with("soft@example.org: 4xx on Newsletter 1 (2026-01-05), Newsletter 2 (2026-01-12), Newsletter 3 (2026-01-19)"), "{:?}", soft.evidence);
+        let gmail = alerts.iter().find(|x| x.id == "history_provider_deferrals").unwrap();
+        assert!(gmail.title.starts_with("Gmail / Google Workspace deferred you"), "{}", gmail.title);
+        assert_eq!(gmail.count, 5);
+        let full = alerts.iter().find(|x| x.id == "history_full_mailbox").unwrap();
+        assert_eq!(full.count, 1, "gap@ was not full on consecutive campaigns: {:?}", full.evidence);
+        assert!(full.evidence[0].starts_with("full@example.net: mailbox full on Newsletter 1"), "{:?}", full.evidence);
+        assert!(full.what_to_do.starts_with("Suppress"));
+        // Exports added in the other order give the same occasions in date order.
+        let h2 = History::new(vec![ExportSummary::from_session(&b, "2026-02-01"), ExportSummary::from_session(&a, "2026-02-02")]);
+        assert_eq!(h2.alerts().len(), 3);
+        let labels: Vec<String> = h2.trend(TrendBy::Occasion).into_iter().map(|t| t.label).collect();
+        assert_eq!(labels, (1..=5).map(|c| format!("Newsletter {c}")).collect::<Vec<_>>());
+        // The same export stored twice counts its campaigns once.
+        let (a2, _) = exports();
+        let h3 = History::new(vec![ExportSummary::from_session(&a, "1"), ExportSummary::from_session(&a2, "2")]);
+        assert!(h3.alerts().is_empty(), "{:?}", h3.alerts());
+    }
+
+    #[test]
+    fn thresholds_come_from_the_policy() {
+        let r = &Knowledge::get().policy.recurrence;
+        assert_eq!((r.soft_occasions, r.provider_deferral_occasions, r.mailbox_full_occasions), (3, 5, 3));
+        // Days stand for occasions when an export names no campaign.
+        let csv = "email,reason,date\nx@example.org,\"450 4.2.1 try again later\",2026-03-01\nx@example.org,\"450 4.2.1 try again later\",2026-03-02\n";
+        let csv2 = "email,reason,date\nx@example.org,\"450 4.2.1 try again later\",2026-03-09\n";
+        let h = History::new(vec![ExportSummary::from_session(&session("d1.csv", csv, None), "1"), ExportSummary::from_session(&session("d2.csv", csv2, None), "2")]);
+        assert_eq!(h.exports[0].occasions[0].by, OccasionBy::Day);
+        assert_eq!(h.alerts().iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), vec!["history_recurring_soft"]);
+    }
+
+    fn auth_export(name: &str, rows: usize, auth: usize, sent: Option<u64>) -> Session {
+        let mut csv = String::from("email,reason\n");
+        for i in 0..rows {
+            let r = if i < auth { "550 5.7.515 Access denied, sending domain example.com does not meet the required authentication level" } else { HARD };
+            csv.push_str(&format!("u{i}@outlook.com,\"{r}\"\n"));
+        }
+        session(name, &csv, sent)
+    }
+
+    #[test]
+    fn comparison_names_what_changed_and_ignores_noise() {
+        let before = auth_export("jan.csv", 1000, 1, Some(50_000));
+        let after = auth_export("feb.csv", 1000, 40, Some(50_000));
+        let s1 = ExportSummary::from_session(&after, "2");
+        assert!(s1.kinds.iter().any(|k| k.category == Category::Authentication), "{:?}", s1.kinds);
+        let h = History::new(vec![ExportSummary::from_session(&before, "1"), s1]);
+        let changes = h.compare_latest();
+        let c = changes.iter().find(|c| c.id == "microsoft/authentication").expect("a change at Microsoft");
+        assert_eq!(c.dimension, "provider_category");
+        assert_eq!(c.text, "Authentication failed at Microsoft (Outlook.com, Hotmail, Microsoft 365): 0.1 % → 4 % of bounces");
+        assert!(c.z > 3.0);
+        assert!(changes.iter().any(|c| c.text == "Authentication failed: 0.1 % → 4 % of bounces"), "{changes:?}");
+        // The same share, or a difference too small, is not named.
+        let same = History::new(vec![ExportSummary::from_session(&auth_export("a.csv", 1000, 10, None), "1"), ExportSummary::from_session(&auth_export("b.csv", 1000, 12, None), "2")]);
+        assert!(same.compare_latest().is_empty(), "{:?}", same.compare_latest());
+        let small = History::new(vec![ExportSummary::from_session(&auth_export("a.csv", 20, 0, None), "1"), ExportSummary::from_session(&auth_export("b.csv", 20, 3, None), "2")]);
+        assert!(small.compare_latest().is_empty(), "3 rows of 20 are too few: {:?}", small.compare_latest());
+        // One export: nothing to compare with.
+        assert!(History::new(vec![ExportSummary::from_session(&before, "1")]).compare_latest().is_empty());
+        assert_eq!((percent(0.001), percent(0.04), percent(0.123), percent(0.0525)), ("0.1 %".into(), "4 %".into(), "12 %".into(), "5.2 %".into()));
+    }
+
+    #[test]
+    fn trend_per_export_has_the_bounce_rate_where_sent_is_given() {
+        let h = History::new(vec![ExportSummary::from_session(&auth_export("jan.csv", 100, 1, Some(10_000)), "1"), ExportSummary::from_session(&auth_export("feb.csv", 200, 1, None), "2")]);
+        let t = h.trend(TrendBy::Export);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].bounce_rate, Some(0.01));
+        assert_eq!(t[1].bounce_rate, None);
+        assert_eq!(t[1].rows, 200);
+        assert!((t[0].by_category.iter().map(|c| c.share).sum::<f64>() - 1.0).abs() < 1e-9);
+        let i = h.insights();
+        assert_eq!(i.exports.len(), 2);
+        // Exports without campaigns or dates are one occasion each.
+        assert_eq!(i.trend.len(), 2);
+        assert_eq!(i.trend[0].label, "jan.csv");
+        assert_eq!(i.trend[0].bounce_rate, Some(0.01));
+    }
+}

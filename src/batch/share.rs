@@ -349,3 +349,60 @@ pub fn html_report(report: &Report, insights: Option<&Insights>, opts: &ShareOpt
     p.push(&foot);
     p.out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::generate::{generate, Layout, Spec};
+    use crate::batch::history::{ExportSummary, History};
+    use crate::batch::{feed_reader, Options, Session};
+
+    fn session(bytes: &[u8], name: &str) -> Session {
+        let mut s = Session::new(Options { sent: Some(100_000), mapping: None });
+        feed_reader(&mut s, name, bytes, 65536).unwrap();
+        s
+    }
+
+    #[test]
+    fn no_address_unless_asked_and_nothing_external() {
+        let bytes = generate(&Spec { layout: Layout::Generic, rows: 3000, seed: 3, campaigns: 4 });
+        let s = session(&bytes, "export <b>&\"x\".csv");
+        let s2 = session(&generate(&Spec { layout: Layout::Generic, rows: 2000, seed: 4, campaigns: 4 }), "next.csv");
+        let h = History::new(vec![ExportSummary::from_session(&s2, "2026-01-01"), ExportSummary::from_session(&s, "2026-02-01")]);
+        let insights = h.insights();
+        let html = html_report(&s.report(), Some(&insights), &ShareOptions { include_addresses: false, title: None, generated: Some("2026-02-01".into()) });
+        assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>"));
+        let addresses: Vec<&str> = (1..s.addresses.len() as u32).map(|i| s.addresses.get(i)).collect();
+        assert!(addresses.len() > 100);
+        for a in &addresses {
+            assert!(!html.contains(a), "{a} is in the report");
+        }
+        assert!(!html.contains('@') || !address_like().is_match(&html), "an address-like text is left");
+        for external in ["http", "src=", "href=", "url(", "@import", "<script", "<link"] {
+            assert!(!html.contains(external), "{external} in the report");
+        }
+        // Escaped: the file name's markup is text.
+        assert!(html.contains("export &lt;b&gt;&amp;&quot;x&quot;.csv"), "file name not escaped");
+        assert!(!html.contains("<b>&"));
+        assert!(html.contains("@media print") && html.contains("<svg"));
+        assert!(html.contains("Bounce types per campaign or date"), "the trend of the history");
+        assert!(html.contains("This report holds no email address."));
+
+        let with = html_report(&s.report(), Some(&insights), &ShareOptions { include_addresses: true, ..Default::default() });
+        assert!(addresses.iter().any(|a| with.contains(a)), "addresses when asked");
+        assert!(with.contains("share it only with people allowed"));
+    }
+
+    #[test]
+    fn escapes_and_hides_addresses_in_free_text() {
+        assert_eq!(escape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+        let opts = ShareOptions::default();
+        let p = Page { out: String::new(), opts: &opts };
+        assert_eq!(p.t("mail to ann.lee+x@mail.example.com failed"), "mail to [address] failed");
+        let csv = "email,reason,campaign\nsecret.person@example.org,\"550 5.1.1 <secret.person@example.org>: user unknown\",Offer for secret.person@example.org\n";
+        let s = session(csv.as_bytes(), "x.csv");
+        let html = html_report(&s.report(), None, &ShareOptions { title: Some("Q1 <report>".into()), ..Default::default() });
+        assert!(!html.contains("secret.person"), "{html}");
+        assert!(html.contains("<title>Q1 &lt;report&gt;</title>"));
+    }
+}

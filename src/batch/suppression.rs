@@ -71,3 +71,71 @@ pub fn write<W: Write>(s: &Session, platform: Option<&Platform>, w: &mut W) -> i
 pub fn file_name(platform: Option<&Platform>) -> String {
     platform.map(|p| p.suppression.file_name.clone()).unwrap_or_else(|| "suppression-list.csv".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{feed_reader, Options};
+
+    fn session(name: &str, csv: &str) -> Session {
+        let mut s = Session::new(Options::default());
+        feed_reader(&mut s, name, csv.as_bytes(), 4096).unwrap();
+        s
+    }
+
+    const EXPORT: &str = "email,reason,date\nann@example.org,\"550 5.1.1 The email account that you tried to reach does not exist\",2026-01-05\nbob@example.org,\"452 4.2.2 mailbox over quota\",2026-01-05\n";
+
+    fn written(p: Option<&Platform>, s: &Session) -> String {
+        let mut out = vec![];
+        write(s, p, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn every_platform_has_its_documented_header() {
+        let expected: &[(&str, &str)] = &[
+            ("mailchimp", "Email Address"),
+            ("klaviyo", "Email"),
+            ("hubspot", "Email"),
+            ("sendgrid", "email"),
+            ("mailgun", "address,code,error,created_at"),
+            ("postmark", "EmailAddress"),
+            ("ses", ""),
+            ("brevo", "EMAIL"),
+            ("activecampaign", "Email"),
+            ("campaignmonitor", "Email"),
+            ("sfmc", "Email Address,Date Added"),
+        ];
+        assert_eq!(platforms().iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), expected.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        let s = session("bounces.csv", EXPORT);
+        for (id, head) in expected {
+            let p = platform(id).unwrap();
+            assert_eq!(header(p).join(","), *head, "{id}");
+            let text = written(Some(p), &s);
+            let lines: Vec<&str> = text.lines().collect();
+            if head.is_empty() {
+                assert_eq!(lines, vec!["ann@example.org,BOUNCE"], "{id}");
+            } else {
+                assert_eq!(lines[0], *head, "{id}");
+                assert_eq!(lines.len(), 2, "{id}: only the address to suppress: {text}");
+                assert!(lines[1].starts_with("ann@example.org"), "{id}: {text}");
+            }
+            assert!(p.suppression.source.starts_with("https://"), "{id}");
+            assert!(!p.suppression.steps.is_empty(), "{id}");
+        }
+        assert_eq!(written(Some(platform("mailgun").unwrap()), &s).lines().nth(1).unwrap(), "ann@example.org,550,The address does not exist: 550 5.1.1 The email account that you tried to reach does not exist,2026-01-05");
+    }
+
+    #[test]
+    fn complaints_get_their_own_reason_and_the_default_is_the_export_s_platform() {
+        let csv = "email,event,sg_message_id,reason\nann@example.org,spamreport,abc,\ncid@example.org,bounce,def,550 5.1.1 user unknown\n";
+        let s = session("sendgrid.csv", csv);
+        assert_eq!(detected_platform(&s).map(|p| p.id.as_str()), Some("sendgrid"));
+        let ses = written(platform("ses"), &s);
+        assert_eq!(ses, "ann@example.org,COMPLAINT\r\ncid@example.org,BOUNCE\r\n");
+        assert!(detected_platform(&session("x.csv", EXPORT)).is_none());
+        // Without a platform: bouncelens's own columns.
+        assert!(written(None, &s).starts_with("address,category,reply_code"));
+        assert_eq!(file_name(platform("hubspot")), "hubspot-opt-out-list.csv");
+    }
+}
