@@ -11,7 +11,7 @@ mod build;
 mod policy;
 
 pub use build::{Builder, KnowledgeError};
-pub use policy::{ColumnNames, Exports, Layout, Metric, Policy, Threshold};
+pub use policy::{ColumnNames, ColumnValue, Comparison, Exports, Layout, Metric, Platform, Policy, SuppressionColumn, SuppressionFormat, Threshold};
 
 use crate::model::{Action, BounceType, Category, Class, Id, Owner, ProviderId};
 use crate::smtp::{CodeRange, EnhancedCode, ReplyCode};
@@ -34,6 +34,7 @@ const DATA: &[(&str, &str)] = &[
     ("rules_mta.toml", include_str!("data/rules_mta.toml")),
     ("policy.toml", include_str!("data/policy.toml")),
     ("exports.toml", include_str!("data/exports.toml")),
+    ("platforms.toml", include_str!("data/platforms.toml")),
 ];
 
 /// What a cause means and what to do about it, for people.
@@ -294,6 +295,8 @@ struct File {
     policy: Option<Policy>,
     #[serde(default)]
     exports: Option<Exports>,
+    #[serde(default)]
+    platform: Vec<Platform>,
 }
 
 /// Everything bouncelens knows.
@@ -308,6 +311,8 @@ pub struct Knowledge {
     pub policy: Policy,
     /// What export files look like: event words, column names, platform layouts.
     pub exports: Exports,
+    /// The platforms whose exports are read, with their suppression import formats.
+    pub platforms: Vec<Platform>,
 }
 
 impl Knowledge {
@@ -375,6 +380,10 @@ impl Knowledge {
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id == id)
     }
 }
 
