@@ -85,7 +85,9 @@ fn ticket_of(r: &Response) -> Option<Ticket> {
         | Response::Index { ticket, .. }
         | Response::Thresholds { ticket, .. }
         | Response::Rows { ticket, .. }
-        | Response::Rules { ticket, .. } => Some(*ticket),
+        | Response::Rules { ticket, .. }
+        | Response::History { ticket, .. }
+        | Response::Exported { ticket, .. } => Some(*ticket),
         Response::Error { ticket, .. } => *ticket,
         Response::Ready | Response::Progress(_) | Response::Done { .. } | Response::Download { .. } => None,
     }
@@ -199,7 +201,9 @@ fn ticket_of_request(r: &Request) -> Option<Ticket> {
         | Request::Index { ticket }
         | Request::Thresholds { ticket }
         | Request::Rows { ticket, .. }
-        | Request::Rules { ticket, .. } => Some(*ticket),
+        | Request::Rules { ticket, .. }
+        | Request::History { ticket, .. }
+        | Request::Export { ticket, .. } => Some(*ticket),
         Request::Analyze { .. } | Request::Download { .. } => None,
     }
 }

@@ -7,6 +7,7 @@ mod app;
 mod client;
 mod components;
 mod file_view;
+pub mod history;
 mod paste_view;
 pub mod protocol;
 mod reference_view;
