@@ -37,6 +37,12 @@ pub struct HistoryView {
     pub detected_platform: Option<String>,
 }
 
+impl PartialEq for HistoryView {
+    fn eq(&self, o: &HistoryView) -> bool {
+        self.current == o.current && self.insights == o.insights && self.unreadable == o.unreadable && self.platforms == o.platforms && self.detected_platform == o.detected_platform
+    }
+}
+
 /// A download of the last analysis that takes options.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -7,6 +7,7 @@ mod app;
 mod client;
 mod components;
 mod file_view;
+mod idb;
 pub mod history;
 mod paste_view;
 pub mod protocol;

@@ -107,3 +107,18 @@ pub fn system_theme() -> Theme {
         Theme::Light
     }
 }
+
+const KEEP_KEY: &str = "bouncelens.keep-exports";
+
+/// Whether each analysed export is kept on this computer (off until the user ticks it).
+pub fn keep_exports() -> bool {
+    get(KEEP_KEY).as_deref() == Some("yes")
+}
+
+pub fn set_keep_exports(keep: bool) {
+    if keep {
+        let _ = set(KEEP_KEY, "yes");
+    } else {
+        remove(KEEP_KEY);
+    }
+}
