@@ -302,9 +302,12 @@ impl ExportSummary {
 
     /// Compact bytes: the JSON, deflated.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::new(6));
-        // Writing to a Vec cannot fail, and the summary is plain data.
-        let _ = serde_json::to_writer(&mut enc, self);
+        use std::io::Write;
+        // The JSON first, then one deflate pass (many small writes into the encoder are slow).
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::with_capacity(json.len() / 4), flate2::Compression::new(3));
+        // Writing to a Vec cannot fail.
+        let _ = enc.write_all(&json);
         enc.finish().unwrap_or_default()
     }
 
