@@ -7,7 +7,7 @@
 //! did not take.
 
 use super::rules_view::RulesCtx;
-use super::user_rules::{pattern_for, UserRule};
+use super::user_rules::{pattern_for, wording_of as pattern_words, UserRule};
 use crate::model::{Action, Category, Id, ProviderId};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -80,8 +80,8 @@ impl Draft {
     pub fn edit(r: &UserRule) -> Draft {
         Draft {
             editing: Some(r.id.clone()),
-            wording: r.pattern.clone().unwrap_or_default(),
-            is_pattern: true,
+            wording: r.pattern.as_deref().map(|p| pattern_words(p).unwrap_or_else(|| p.to_string())).unwrap_or_default(),
+            is_pattern: r.pattern.as_deref().is_some_and(|p| pattern_words(p).is_none()),
             provider: r.provider.clone().map(|p| (p.clone(), p.0)),
             only_provider: r.provider.is_some(),
             code_choices: r.codes.clone(),

@@ -61,6 +61,33 @@ pub fn pattern_for(wording: &str) -> String {
     wording.split_whitespace().map(regex_syntax::escape).collect::<Vec<_>>().join(r"\s+")
 }
 
+/// The words a pattern of [`pattern_for`] matches, when it is one (to show and edit it as
+/// words rather than as a regular expression).
+pub fn wording_of(pattern: &str) -> Option<String> {
+    let mut words = String::new();
+    let mut chars = pattern.split(r"\s+").map(|w| {
+        let mut out = String::new();
+        let mut escaped = false;
+        for c in w.chars() {
+            if escaped || c != '\\' {
+                out.push(c);
+                escaped = false;
+            } else {
+                escaped = true;
+            }
+        }
+        out
+    });
+    if let Some(first) = chars.next() {
+        words.push_str(&first);
+        for w in chars {
+            words.push(' ');
+            words.push_str(&w);
+        }
+    }
+    (!words.trim().is_empty() && pattern_for(&words) == pattern).then_some(words)
+}
+
 /// What the page asks of the worker about the user's rules.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,7 +165,10 @@ pub fn answer(op: RulesOp) -> Result<RulesOutcome, String> {
 pub fn describe(r: &UserRule) -> String {
     let mut parts = vec![];
     if let Some(p) = &r.pattern {
-        parts.push(format!("wording /{p}/"));
+        match wording_of(p) {
+            Some(w) => parts.push(format!("replies containing \u{201c}{w}\u{201d}")),
+            None => parts.push(format!("replies matching /{p}/")),
+        }
     }
     if !r.codes.is_empty() {
         parts.push(format!("codes {}", r.codes.join(", ")));

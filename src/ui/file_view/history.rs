@@ -65,7 +65,7 @@ pub fn kept_list(p: &KeptProps) -> Html {
                                     (Some(a), _) => format!(" · {a}"),
                                     _ => String::new(),
                                 };
-                                (i.name.clone(), format!("{} rows · {} campaigns or days · {} addresses{days}", int(i.rows as f64), int(i.occasions as f64), int(i.addresses as f64)))
+                                (i.name.clone(), format!("{} rows · {} · {} addresses{days}", int(i.rows as f64), if i.occasions == 1 { "1 campaign or day".to_string() } else { format!("{} campaigns or days", int(i.occasions as f64)) }, int(i.addresses as f64)))
                             }
                             None => ("(a summary this version cannot read)".to_string(), String::new()),
                         };
@@ -264,7 +264,7 @@ pub fn compare(p: &CompareProps) -> Html {
             } else if p.insights.changes.is_empty() {
                 <p data-testid="compare-none">{ format!("Against the {} earlier {}: no share changed by more than chance would.", earlier, if earlier == 1 { "export" } else { "exports" }) }</p>
             } else {
-                <p class="hint">{ format!("Against the {} earlier {} (together); only changes beyond chance are named.", earlier, if earlier == 1 { "export" } else { "exports" }) }</p>
+                <p class="hint">{ if earlier == 1 { "Against the earlier export. Only changes too large to be chance, and large enough to matter, are named.".to_string() } else { format!("Against the {earlier} earlier exports taken together. Only changes too large to be chance, and large enough to matter, are named.") } }</p>
                 <ul class="changes">
                     { for p.insights.changes.iter().map(|c| {
                         let up = c.after > c.before;
@@ -278,7 +278,6 @@ pub fn compare(p: &CompareProps) -> Html {
                     }) }
                 </ul>
             }
-            <p class="hint"><a href={crate::ui::reference_href(crate::ui::THRESHOLDS)}>{ "When a change counts, and why" }</a></p>
         </section>
     }
 }
