@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { serve, launch, open, screenshot } from './harness.mjs';
+import { serve, launch, open, screenshot, root } from './harness.mjs';
 
 let server, browser;
 before(async () => {
@@ -130,6 +130,24 @@ test('the Rules page lists, edits, deletes, exports and imports rules', async ()
   await page.waitForFunction(() => /worse\.toml, line 4/.test(document.querySelector('[data-testid=rules-error]')?.textContent ?? ''));
   assert.equal(await page.getByTestId('rule-item').count(), 1);
   await screenshot(page, 'rules-import-error');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a rule made from a row of the File view analyses the file again with it', async () => {
+  const context = await browser.newContext();
+  const { page, errors } = await open(context, server.url, '#/file');
+  await page.getByTestId('file-input').setInputFiles(path.join(root, 'tests/fixtures/history/export-2.csv'));
+  const row = page.locator('.rt-row[data-category=recipient_server]').first();
+  await row.waitFor({ timeout: 60000 });
+  await row.getByTestId('rule-new').click();
+  const form = page.getByTestId('rule-form');
+  await form.getByTestId('rule-wording').fill('Temporary local problem');
+  await form.getByTestId('rule-category').selectOption('mailbox_full');
+  await form.getByTestId('rule-save').click();
+  // The file is read again: its three soft bounces now have the user's cause.
+  await page.waitForFunction(() => document.querySelectorAll('.rt-row[data-category=mailbox_full]').length === 3, null, { timeout: 60000 });
+  assert.equal(await page.locator('.rt-row[data-category=recipient_server]').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
 });
