@@ -547,7 +547,14 @@ impl History {
     }
 
     fn occasions(&self) -> Occasions {
-        let mut keys: Vec<(OccasionKey, String, Option<String>, (String, usize, usize))> = vec![];
+        struct Global {
+            label: String,
+            first_day: Option<String>,
+            /// (day, export, index in it): dated occasions by their day, undated ones by the
+            /// day their export was added, then in the order of the exports.
+            sort: (String, usize, usize),
+        }
+        let mut globals: Vec<Global> = vec![];
         let mut index: FxHashMap<OccasionKey, usize> = FxHashMap::default();
         let mut map = vec![];
         for (e, s) in self.exports.iter().enumerate() {
@@ -558,39 +565,38 @@ impl History {
                     OccasionBy::Day => (OccasionKey::Day(o.key.clone()), o.key.clone()),
                     OccasionBy::Export => (OccasionKey::Export(s.fingerprint.clone()), s.name.clone()),
                 };
-                // Undated occasions sort by the day their export was added.
-                let sort_day = o.first_day.clone().unwrap_or_else(|| s.added.get(..10).unwrap_or(&s.added).to_string());
                 let g = match index.get(&key) {
                     Some(g) => {
-                        let entry = &mut keys[*g];
+                        let entry = &mut globals[*g];
                         if let Some(d) = &o.first_day {
-                            if entry.2.as_ref().is_none_or(|x| d < x) {
-                                entry.2 = Some(d.clone());
+                            if entry.first_day.as_ref().is_none_or(|x| d < x) {
+                                entry.first_day = Some(d.clone());
                             }
-                            if d < &entry.3 .0 {
-                                entry.3 .0 = d.clone();
+                            if d < &entry.sort.0 {
+                                entry.sort.0 = d.clone();
                             }
                         }
                         *g
                     }
                     None => {
-                        index.insert(key.clone(), keys.len());
-                        keys.push((key, label, o.first_day.clone(), (sort_day, e, i)));
-                        keys.len() - 1
+                        let day = o.first_day.clone().unwrap_or_else(|| s.added.get(..10).unwrap_or(&s.added).to_string());
+                        index.insert(key, globals.len());
+                        globals.push(Global { label, first_day: o.first_day.clone(), sort: (day, e, i) });
+                        globals.len() - 1
                     }
                 };
                 m.push(g as u32);
             }
             map.push(m);
         }
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_by(|a, b| keys[*a].3.cmp(&keys[*b].3));
-        let mut rank = vec![0u32; keys.len()];
+        let mut order: Vec<usize> = (0..globals.len()).collect();
+        order.sort_by(|a, b| globals[*a].sort.cmp(&globals[*b].sort));
+        let mut rank = vec![0u32; globals.len()];
         for (r, g) in order.iter().enumerate() {
             rank[*g] = r as u32;
         }
-        let list = order.iter().map(|g| (keys[*g].1.clone(), keys[*g].2.clone())).collect();
-        let map = map.into_iter().map(|m| m.into_iter().map(|g| rank[g as usize]).collect()).collect();
+        let list = order.iter().map(|g| (globals[*g].label.clone(), globals[*g].first_day.clone())).collect();
+        let map = map.into_iter().map(|m: Vec<u32>| m.into_iter().map(|g| rank[g as usize]).collect()).collect();
         Occasions { list, map }
     }
 
