@@ -669,13 +669,12 @@ fn history_command(path: &std::path::Path, action: HistoryAction, out: &mut impl
             }
             true
         }),
-        HistoryAction::Forget { id } => store.forget(id).map(|found| {
-            if found {
+        HistoryAction::Forget { id } => store.forget(id).inspect(|found| {
+            if *found {
                 let _ = writeln!(out, "Export {id} is forgotten.");
             } else {
                 eprintln!("bouncelens: the history has no export {id}");
             }
-            found
         }),
         HistoryAction::ForgetAll => store.forget_all().map(|n| {
             let _ = writeln!(out, "{n} export(s) forgotten.");

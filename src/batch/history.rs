@@ -108,6 +108,61 @@ pub struct Hits {
     pub count: Vec<u32>,
 }
 
+/// The addresses of a summary, stored once: one text of lines (JSON holds one string, not a
+/// million; memory holds one block, not a million).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AddressList {
+    text: String,
+    /// Where each address starts in `text` (rebuilt when read).
+    starts: Vec<u32>,
+}
+
+impl AddressList {
+    pub fn push(&mut self, a: &str) {
+        if !self.starts.is_empty() {
+            self.text.push('\n');
+        }
+        self.starts.push(self.text.len() as u32);
+        // An address never holds a line break (they are checked when read); one that did would
+        // split here, which `check` reports as damage instead of misreading.
+        self.text.push_str(a);
+    }
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let s = *self.starts.get(i)? as usize;
+        let e = self.starts.get(i + 1).map(|e| *e as usize - 1).unwrap_or(self.text.len());
+        self.text.get(s..e)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
+    fn from_text(text: String) -> AddressList {
+        let mut starts = vec![];
+        if !text.is_empty() {
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+        }
+        AddressList { text, starts }
+    }
+}
+
+impl Serialize for AddressList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for AddressList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(AddressList::from_text)
+    }
+}
+
 /// The aggregates of one analysed export: what the history keeps instead of its rows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportSummary {
@@ -133,7 +188,8 @@ pub struct ExportSummary {
     /// Days ("" where a row had no date).
     pub days: Vec<String>,
     pub cells: Vec<Cell>,
-    pub addresses: Vec<String>,
+    /// The addresses that bounced, once each (one line each in JSON).
+    pub addresses: AddressList,
     pub hits: Hits,
 }
 
@@ -236,12 +292,12 @@ impl ExportSummary {
         // Hits grouped by address, addresses in the order of their first row.
         let mut hits: Vec<((u32, u32, u32), u32)> = hits.into_iter().collect();
         hits.sort_unstable_by_key(|((a, o, k), _)| (*a, *o, *k));
-        let mut addresses = vec![];
+        let mut addresses = AddressList::default();
         let mut h = Hits::default();
         let mut last_addr = None;
         for ((a, o, kd), n) in hits {
             if last_addr != Some(a) {
-                addresses.push(s.addresses.get(a).to_string());
+                addresses.push(s.addresses.get(a));
                 h.per_address.push(0);
                 last_addr = Some(a);
             }
@@ -359,7 +415,7 @@ impl ExportSummary {
             let s = start;
             start += *n as usize;
             let h = &self.hits;
-            (a.as_str(), (s..s + *n as usize).map(move |i| (h.occasion[i], h.kind[i], h.count[i])))
+            (a, (s..s + *n as usize).map(move |i| (h.occasion[i], h.kind[i], h.count[i])))
         })
     }
 }
@@ -491,7 +547,14 @@ impl History {
     }
 
     fn occasions(&self) -> Occasions {
-        let mut keys: Vec<(OccasionKey, String, Option<String>, (String, usize, usize))> = vec![];
+        struct Global {
+            label: String,
+            first_day: Option<String>,
+            /// (day, export, index in it): dated occasions by their day, undated ones by the
+            /// day their export was added, then in the order of the exports.
+            sort: (String, usize, usize),
+        }
+        let mut globals: Vec<Global> = vec![];
         let mut index: FxHashMap<OccasionKey, usize> = FxHashMap::default();
         let mut map = vec![];
         for (e, s) in self.exports.iter().enumerate() {
@@ -502,39 +565,38 @@ impl History {
                     OccasionBy::Day => (OccasionKey::Day(o.key.clone()), o.key.clone()),
                     OccasionBy::Export => (OccasionKey::Export(s.fingerprint.clone()), s.name.clone()),
                 };
-                // Undated occasions sort by the day their export was added.
-                let sort_day = o.first_day.clone().unwrap_or_else(|| s.added.get(..10).unwrap_or(&s.added).to_string());
                 let g = match index.get(&key) {
                     Some(g) => {
-                        let entry = &mut keys[*g];
+                        let entry = &mut globals[*g];
                         if let Some(d) = &o.first_day {
-                            if entry.2.as_ref().is_none_or(|x| d < x) {
-                                entry.2 = Some(d.clone());
+                            if entry.first_day.as_ref().is_none_or(|x| d < x) {
+                                entry.first_day = Some(d.clone());
                             }
-                            if d < &entry.3 .0 {
-                                entry.3 .0 = d.clone();
+                            if d < &entry.sort.0 {
+                                entry.sort.0 = d.clone();
                             }
                         }
                         *g
                     }
                     None => {
-                        index.insert(key.clone(), keys.len());
-                        keys.push((key, label, o.first_day.clone(), (sort_day, e, i)));
-                        keys.len() - 1
+                        let day = o.first_day.clone().unwrap_or_else(|| s.added.get(..10).unwrap_or(&s.added).to_string());
+                        index.insert(key, globals.len());
+                        globals.push(Global { label, first_day: o.first_day.clone(), sort: (day, e, i) });
+                        globals.len() - 1
                     }
                 };
                 m.push(g as u32);
             }
             map.push(m);
         }
-        let mut order: Vec<usize> = (0..keys.len()).collect();
-        order.sort_by(|a, b| keys[*a].3.cmp(&keys[*b].3));
-        let mut rank = vec![0u32; keys.len()];
+        let mut order: Vec<usize> = (0..globals.len()).collect();
+        order.sort_by(|a, b| globals[*a].sort.cmp(&globals[*b].sort));
+        let mut rank = vec![0u32; globals.len()];
         for (r, g) in order.iter().enumerate() {
             rank[*g] = r as u32;
         }
-        let list = order.iter().map(|g| (keys[*g].1.clone(), keys[*g].2.clone())).collect();
-        let map = map.into_iter().map(|m| m.into_iter().map(|g| rank[g as usize]).collect()).collect();
+        let list = order.iter().map(|g| (globals[*g].label.clone(), globals[*g].first_day.clone())).collect();
+        let map = map.into_iter().map(|m: Vec<u32>| m.into_iter().map(|g| rank[g as usize]).collect()).collect();
         Occasions { list, map }
     }
 
@@ -750,13 +812,18 @@ impl Tally {
 }
 
 /// Per address (across exports), the global occasions of its entries and their kinds.
-fn per_address<'h>(h: &'h History, occ: &Occasions, wanted: impl Fn(&Kind) -> bool) -> FxHashMap<&'h str, Vec<(u32, Kind)>> {
+fn per_address<'h>(h: &'h History, occ: &Occasions, wanted: impl Fn(&str, &Kind) -> bool) -> FxHashMap<&'h str, Vec<(u32, Kind)>> {
     let mut m: FxHashMap<&str, Vec<(u32, Kind)>> = FxHashMap::default();
     for (e, s) in h.exports.iter().enumerate() {
+        // Most summaries hold few kinds that matter: skip the addresses quickly.
+        let kinds: Vec<bool> = s.kinds.iter().map(|k| wanted("", k)).collect();
+        if !kinds.iter().any(|k| *k) {
+            continue;
+        }
         for (addr, entries) in s.address_entries() {
             for (o, kd, _) in entries {
                 let kind = s.kinds[kd as usize];
-                if wanted(&kind) {
+                if kinds[kd as usize] && wanted(addr, &kind) {
                     m.entry(addr).or_default().push((occ.map[e][o as usize], kind));
                 }
             }
@@ -788,7 +855,7 @@ fn occasion_names(occ: &Occasions, list: &[u32]) -> String {
 /// The same address deferred (4xx) on enough separate campaigns or dates, across exports.
 fn recurring_soft(h: &History, occ: &Occasions, policy: &Policy) -> Option<Alert> {
     let n = policy.recurrence.soft_occasions;
-    let m = per_address(h, occ, Kind::recurring_soft);
+    let m = per_address(h, occ, |_, k| k.recurring_soft());
     let mut found: Vec<(&str, Vec<u32>)> = m
         .into_iter()
         .filter_map(|(a, v)| {
@@ -862,11 +929,12 @@ fn provider_deferrals(h: &History, occ: &Occasions, policy: &Policy) -> Option<A
 /// appear at all (it may have been delivered), breaks the run.
 fn full_mailboxes(h: &History, occ: &Occasions, policy: &Policy) -> Option<Alert> {
     let n = policy.recurrence.mailbox_full_occasions;
-    let full: FxHashSet<&str> = per_address(h, occ, |k| k.category == Category::MailboxFull).into_keys().collect();
+    let full: FxHashSet<&str> = per_address(h, occ, |_, k| k.category == Category::MailboxFull).into_keys().collect();
     if full.is_empty() {
         return None;
     }
-    let all = per_address(h, occ, |_| true);
+    // Every entry of those addresses (another failure breaks a run); "" is the kind pre-check.
+    let all = per_address(h, occ, |a, _| a.is_empty() || full.contains(a));
     let mut found: Vec<(&str, Vec<u32>)> = vec![];
     for (a, mut v) in all.into_iter().filter(|(a, _)| full.contains(a)) {
         v.sort_by_key(|(g, _)| *g);

@@ -136,7 +136,7 @@ fn trend_chart(p: &Page, points: &[TrendPoint]) -> String {
     types.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
     types.truncate(8);
     let (w, h, top, bottom, left) = (640.0, 260.0, 10.0, 70.0, 40.0);
-    let col = (w - left) / points.len() as f64;
+    let col = (w - left - 40.0) / points.len() as f64;
     let plot = h - top - bottom;
     let mut s = format!("<h3>Bounce types per campaign or date</h3><svg role=\"img\" aria-label=\"Bounce types per campaign or date\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">");
     for pct in [0.0, 0.5, 1.0] {
@@ -274,7 +274,7 @@ pub fn html_report(report: &Report, insights: Option<&Insights>, opts: &ShareOpt
             }
             if !i.changes.is_empty() {
                 p.push("<h3>What changed in this export</h3><ul>");
-                for c in &i.changes {
+                for c in i.changes.iter().take(12) {
                     let class = if c.after > c.before { "change-up" } else { "change-down" };
                     let s = format!("<li class=\"{class}\">{}</li>", p.t(&c.text));
                     p.push(&s);
