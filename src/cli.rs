@@ -23,11 +23,19 @@ Examples:
   pbpaste | bouncelens explain --format json
   bouncelens lookup 5.7.26
   bouncelens lookup '421 gmail'
-  bouncelens analyze bounces/ --format jsonl";
+  bouncelens analyze bounces/ --format jsonl
+  bouncelens analyze export.csv --summary --format text --history ~/.bouncelens.db
+  bouncelens analyze export.csv --format html > report.html
+  bouncelens analyze export.csv --suppression suppress.csv --suppression-format mailchimp
+  bouncelens --rules my-rules.toml explain '550 5.7.1 our relay says no'";
 
 #[derive(Parser)]
 #[command(name = "bouncelens", version, about = ABOUT, long_about = LONG_ABOUT)]
 struct Cli {
+    /// Your own rules: a TOML file of [[rule]] tables in the format of the built-in knowledge,
+    /// tried before the built-in rules (the evidence says "your rule: ...").
+    #[arg(long, global = true, value_name = "FILE")]
+    rules: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -77,6 +85,31 @@ enum Command {
         /// How many messages were sent, to compute bounce rates against the usual thresholds.
         #[arg(long)]
         sent: Option<u64>,
+        /// A local history file (SQLite, created if missing): the export's aggregates (never
+        /// its rows) are added to it, and the alerts across exports and what changed against
+        /// the earlier ones are printed with the summary (on standard error with records).
+        #[arg(long, value_name = "PATH")]
+        history: Option<PathBuf>,
+        /// With --format html: show the addresses in the report (left out by default).
+        #[arg(long)]
+        include_addresses: bool,
+        /// Write the suppression list to this file.
+        #[arg(long, value_name = "PATH")]
+        suppression: Option<PathBuf>,
+        /// The import format of the suppression list: a platform (mailchimp, klaviyo, hubspot,
+        /// sendgrid, mailgun, postmark, ses, brevo, activecampaign, campaignmonitor, sfmc) or
+        /// "bouncelens" for bouncelens's own columns. Default: the platform the export came
+        /// from, when its layout was recognised.
+        #[arg(long, value_name = "PLATFORM", requires = "suppression")]
+        suppression_format: Option<String>,
+    },
+    /// Show or clean a history file (see analyze --history): list the exports it holds,
+    /// forget one, or forget them all.
+    History {
+        /// The history file.
+        path: PathBuf,
+        #[command(subcommand)]
+        action: Option<HistoryAction>,
     },
     /// Write a realistic test export (for trying the app or measuring speed).
     Generate {
@@ -95,6 +128,16 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum HistoryAction {
+    /// List the stored exports (the default).
+    List,
+    /// Forget one export, by the id the list shows.
+    Forget { id: i64 },
+    /// Forget every export.
+    ForgetAll,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ExplainFormat {
     Text,
@@ -107,6 +150,9 @@ enum AnalyzeFormat {
     Json,
     Csv,
     Text,
+    /// The report to share: one self-contained HTML page (no address unless
+    /// --include-addresses).
+    Html,
 }
 
 /// Runs the command line and returns the process's exit code: 0 when all went well, 1 when
@@ -114,6 +160,12 @@ enum AnalyzeFormat {
 /// Output to a closed pipe (`bouncelens analyze big.csv | head`) ends the command quietly.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(path) = &cli.rules {
+        if let Err(e) = install_rules(path) {
+            eprintln!("bouncelens: {e}");
+            return ExitCode::from(2);
+        }
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let result = dispatch(cli.command, &mut out).and_then(|code| out.flush().map(|_| code));
@@ -127,11 +179,22 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// Reads the user's rules; the error names the file, the line and the problem.
+fn install_rules(path: &std::path::Path) -> Result<usize, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the rules file {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{}: the rules file is not UTF-8 text", path.display()))?;
+    bouncelens::classify::install_user_rules(&path.display().to_string(), &text).map_err(|e| e.to_string())
+}
+
 fn dispatch(command: Command, out: &mut impl Write) -> io::Result<ExitCode> {
     match command {
         Command::Explain { text, format } => explain(text, format, out),
         Command::Lookup { query, format, limit } => lookup(&query.join(" "), format, limit, out),
-        Command::Analyze { paths, format, summary, sent } => analyze(&paths, format, summary, sent, out),
+        Command::Analyze { paths, format, summary, sent, history, include_addresses, suppression, suppression_format } => {
+            let opts = AnalyzeOptions { format, summary, sent, history, include_addresses, suppression, suppression_format };
+            analyze(&paths, &opts, out)
+        }
+        Command::History { path, action } => history_command(&path, action.unwrap_or(HistoryAction::List), out),
         Command::Generate { layout, rows, campaigns, seed } => match bouncelens::batch::generate::Layout::from_name(&layout) {
             Some(layout) => {
                 let spec = bouncelens::batch::generate::Spec { layout, rows, seed, campaigns };
@@ -297,8 +360,52 @@ fn write_detail(out: &mut impl Write, d: &search::Detail) -> io::Result<()> {
     writeln!(out)
 }
 
-fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option<u64>, out: &mut impl Write) -> io::Result<ExitCode> {
+struct AnalyzeOptions {
+    format: AnalyzeFormat,
+    summary: bool,
+    sent: Option<u64>,
+    history: Option<PathBuf>,
+    include_addresses: bool,
+    suppression: Option<PathBuf>,
+    suppression_format: Option<String>,
+}
+
+/// Now, as "2026-05-01 10:00:00 UTC".
+fn now() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    bouncelens::batch::epoch_to_iso(&secs.to_string()).unwrap_or_else(|| secs.to_string())
+}
+
+/// The suppression format asked for: a platform, bouncelens's own columns (`None`), or the
+/// export's platform by default.
+fn suppression_platform(asked: Option<&str>, session: &bouncelens::batch::Session) -> Result<Option<&'static bouncelens::knowledge::Platform>, String> {
+    use bouncelens::batch::suppression;
+    match asked.map(|a| a.trim().to_ascii_lowercase()) {
+        None => Ok(suppression::detected_platform(session)),
+        Some(a) if a == "bouncelens" || a == "generic" => Ok(None),
+        Some(a) => suppression::platform(&a).map(Some).ok_or_else(|| {
+            let ids: Vec<&str> = suppression::platforms().iter().map(|p| p.id.as_str()).collect();
+            format!("unknown suppression format {a:?}: use one of {}, or bouncelens", ids.join(", "))
+        }),
+    }
+}
+
+fn analyze(paths: &[PathBuf], opts: &AnalyzeOptions, out: &mut impl Write) -> io::Result<ExitCode> {
     use bouncelens::batch::{self, Session};
+    let (format, summary, sent) = (opts.format, opts.summary || opts.format == AnalyzeFormat::Html, opts.sent);
+    // Everything must go through the session when it is summarised, stored or suppressed.
+    let whole = summary || opts.history.is_some() || opts.suppression.is_some();
+    // The history is opened first: a file that cannot be used stops before the analysis.
+    let store = match &opts.history {
+        Some(p) => match batch::store::Store::open(p) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("bouncelens: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
     let mut failures = 0;
     let mut files = vec![];
     for p in paths {
@@ -322,7 +429,7 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
         let (text_head, _) = text::decode(head);
         let container = text::container(head);
         let is_email = container == Container::Plain && (head.starts_with(b"From ") || looks_like_email(&text_head) || source.to_ascii_lowercase().ends_with(".eml"));
-        if is_email && !summary && format != AnalyzeFormat::Csv {
+        if is_email && !whole && format != AnalyzeFormat::Csv {
             let bytes = match std::fs::read(f) {
                 Ok(b) => b,
                 Err(e) => {
@@ -376,15 +483,78 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
     if session.bad_count > 0 {
         eprintln!("bouncelens: {} row(s) could not be read or analysed (see --summary for the list)", session.bad_count);
     }
+    if let Some(path) = &opts.suppression {
+        let platform = match suppression_platform(opts.suppression_format.as_deref(), &session) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("bouncelens: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        let written = std::fs::File::create(path).and_then(|f| {
+            let mut w = io::BufWriter::new(f);
+            let n = batch::suppression::write(&session, platform, &mut w)?;
+            w.flush().map(|_| n)
+        });
+        match written {
+            Ok(n) => {
+                let what = platform.map(|p| format!("in {}'s import format", p.name)).unwrap_or_else(|| "in bouncelens's columns".into());
+                eprintln!("bouncelens: {n} address(es) to suppress written to {} {what}", path.display());
+                if let Some(p) = platform {
+                    eprintln!("bouncelens: to import it into {}:", p.name);
+                    for (i, step) in p.suppression.steps.iter().enumerate() {
+                        eprintln!("  {}. {step}", i + 1);
+                    }
+                    if let Some(n) = &p.suppression.note {
+                        eprintln!("  Note: {n}");
+                    }
+                    eprintln!("  (documented at {})", p.suppression.source);
+                }
+            }
+            Err(e) => {
+                eprintln!("bouncelens: cannot write {}: {e}", path.display());
+                failures += 1;
+            }
+        }
+    }
+    let insights = match &store {
+        Some(store) => match add_to_history(store, &session) {
+            Ok(i) => Some(i),
+            Err(e) => {
+                eprintln!("bouncelens: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
     if summary {
+        let report = session.report();
         match format {
-            AnalyzeFormat::Text => write_report(out, &session.report())?,
+            AnalyzeFormat::Text => {
+                write_report(out, &report)?;
+                if let Some(i) = &insights {
+                    write_insights(out, i)?;
+                }
+            }
+            AnalyzeFormat::Html => {
+                let opts = batch::share::ShareOptions { include_addresses: opts.include_addresses, title: None, generated: Some(now()) };
+                out.write_all(batch::share::html_report(&report, insights.as_ref(), &opts).as_bytes())?;
+            }
             _ => {
-                batch::export::report_json(&session, out)?;
+                let mut v = serde_json::to_value(&report).map_err(io::Error::other)?;
+                if let (Some(i), Some(obj)) = (&insights, v.as_object_mut()) {
+                    obj.insert("history".into(), serde_json::to_value(i).map_err(io::Error::other)?);
+                }
+                serde_json::to_writer_pretty(&mut *out, &v).map_err(io::Error::other)?;
                 writeln!(out)?;
             }
         }
         return Ok(code(failures == 0));
+    }
+    if let Some(i) = &insights {
+        let mut text = vec![];
+        write_insights(&mut text, i)?;
+        eprint!("{}", String::from_utf8_lossy(&text));
     }
     match format {
         AnalyzeFormat::Csv => {
@@ -419,6 +589,108 @@ fn analyze(paths: &[PathBuf], format: AnalyzeFormat, summary: bool, sent: Option
         writeln!(out, "{}", serde_json::to_string_pretty(&all).unwrap_or_default())?;
     }
     Ok(code(failures == 0))
+}
+
+/// Adds the session's aggregates to the history and reads what the history says.
+fn add_to_history(store: &bouncelens::batch::store::Store, session: &bouncelens::batch::Session) -> Result<bouncelens::batch::history::Insights, String> {
+    use bouncelens::batch::history::ExportSummary;
+    use bouncelens::batch::store::Added;
+    if session.rows.is_empty() {
+        eprintln!("bouncelens: nothing was analysed, so nothing was added to the history");
+    } else {
+        let summary = ExportSummary::from_session(session, &now());
+        match store.add(&summary)? {
+            Added::New(id) => eprintln!("bouncelens: added to the history as export {id}"),
+            Added::Replaced(id) => eprintln!("bouncelens: this export was already in the history (export {id}); it was replaced"),
+        }
+    }
+    let (history, bad) = store.history()?;
+    for b in bad {
+        eprintln!("bouncelens: history: {b} (left out)");
+    }
+    Ok(history.insights())
+}
+
+fn write_insights(out: &mut impl Write, i: &bouncelens::batch::history::Insights) -> io::Result<()> {
+    use bouncelens::batch::history::percent;
+    writeln!(out, "\nAcross {} export(s) of the history:", i.exports.len())?;
+    if i.alerts.is_empty() {
+        writeln!(out, "  no alert across exports")?;
+    }
+    for a in &i.alerts {
+        writeln!(out, "  [{}] {}", a.severity, a.title)?;
+        writeln!(out, "      {}", wrap(&a.detail, 6, 100))?;
+        writeln!(out, "      What to do: {}", wrap(&a.what_to_do, 18, 100))?;
+        for e in a.evidence.iter().take(3) {
+            writeln!(out, "      e.g. {e}")?;
+        }
+    }
+    if i.exports.len() > 1 {
+        writeln!(out, "\nWhat changed in this export against the earlier ones:")?;
+        if i.changes.is_empty() {
+            writeln!(out, "  nothing significant")?;
+        }
+        for c in i.changes.iter().take(10) {
+            writeln!(out, "  {}", c.text)?;
+        }
+        writeln!(out, "\nTrend per export:")?;
+        for t in &i.export_trend {
+            let top = t.by_category.first().map(|c| format!("{} {}", c.label, percent(c.share))).unwrap_or_default();
+            let rate = t.bounce_rate.map(|r| format!(", bounce rate {}", percent(r))).unwrap_or_default();
+            writeln!(out, "  {:<30} {:>8} rows{rate}; most: {top}", t.label.chars().take(30).collect::<String>(), t.rows)?;
+        }
+    }
+    Ok(())
+}
+
+fn history_command(path: &std::path::Path, action: HistoryAction, out: &mut impl Write) -> io::Result<ExitCode> {
+    use bouncelens::batch::store::Store;
+    if !path.exists() {
+        eprintln!("bouncelens: there is no history at {}", path.display());
+        return Ok(ExitCode::FAILURE);
+    }
+    let store = match Store::open(path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bouncelens: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let result = match action {
+        HistoryAction::List => store.list().map(|list| {
+            if list.is_empty() {
+                let _ = writeln!(out, "The history is empty.");
+            }
+            for s in &list {
+                let i = &s.info;
+                let days = match (&i.first_day, &i.last_day) {
+                    (Some(a), Some(b)) if a != b => format!("{a} to {b}"),
+                    (Some(a), _) => a.clone(),
+                    _ => "no dates".into(),
+                };
+                let _ = writeln!(out, "{:>4}  {}  {}  {} rows, {} campaigns or days, {} addresses, {}; {} bytes stored", s.id, i.added, i.name, i.rows, i.occasions, i.addresses, days, s.bytes);
+            }
+            true
+        }),
+        HistoryAction::Forget { id } => store.forget(id).inspect(|found| {
+            if *found {
+                let _ = writeln!(out, "Export {id} is forgotten.");
+            } else {
+                eprintln!("bouncelens: the history has no export {id}");
+            }
+        }),
+        HistoryAction::ForgetAll => store.forget_all().map(|n| {
+            let _ = writeln!(out, "{n} export(s) forgotten.");
+            true
+        }),
+    };
+    match result {
+        Ok(ok) => Ok(code(ok)),
+        Err(e) => {
+            eprintln!("bouncelens: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
 }
 
 fn read_head(f: &mut std::fs::File, buf: &mut [u8]) -> io::Result<usize> {

@@ -1,7 +1,7 @@
 // index.html's boot script, inlined by trunk (its sha256 is in the page's Content-Security-
 // Policy, written in by scripts/postbuild.mjs). It runs before the body is parsed:
 // - tells the shell which view the URL asks for (html[data-route], read by style.css), until
-//   the app takes over (html[data-app]);
+//   the app takes over (html[data-app]), and which colours the user chose (html[data-theme]);
 // - starts the analysis worker at once, so that its wasm loads and its knowledge base is
 //   ready by the first paste; the app adopts it with the messages it sent meanwhile;
 // - registers the service worker once the worker is up (not before, so that precaching does
@@ -10,10 +10,15 @@
   var root = document.documentElement;
   function route() {
     var h = location.hash.replace(/^#\/?/, '').split('/')[0];
-    root.setAttribute('data-route', h === 'file' || h === 'files' ? 'file' : h === 'reference' || h === 'lookup' ? 'reference' : 'paste');
+    root.setAttribute('data-route', h === 'file' || h === 'files' ? 'file' : h === 'reference' || h === 'lookup' ? 'reference' : h === 'rules' ? 'rules' : 'paste');
   }
   route();
   addEventListener('hashchange', route);
+  // The colours the user chose with the theme toggle (else the system's), before any paint.
+  try {
+    var theme = localStorage.getItem('bouncelens.theme');
+    if (theme === 'dark' || theme === 'light') root.setAttribute('data-theme', theme);
+  } catch (e) {}
 
   var app = (window.bouncelens = { early: [] });
   var meta = document.querySelector('meta[name="bouncelens-worker"]');

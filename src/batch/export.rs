@@ -35,7 +35,8 @@ pub fn write_record<W: Write>(w: &mut W, cells: &[&str]) -> io::Result<()> {
     w.write_all(b"\r\n")
 }
 
-fn reason(session: &Session, r: &Row) -> String {
+/// Why a row's address is suppressed: the verdict's summary and the reply.
+pub fn reason(session: &Session, r: &Row) -> String {
     let v = session.verdict(r);
     let d: String = v.diagnostic.chars().take(300).collect();
     if d.is_empty() {
@@ -50,9 +51,9 @@ fn must_suppress(session: &Session, r: &Row) -> bool {
     matches!(v.action, Action::Suppress | Action::SuppressDomain) || v.bounce_type == BounceType::Complaint
 }
 
-/// The suppression list: one line per address to suppress (the latest row for it).
-pub fn suppression_csv<W: Write>(s: &Session, w: &mut W) -> io::Result<u64> {
-    write_record(w, &["address", "category", "reply_code", "enhanced_code", "reason", "date", "source"])?;
+/// The rows behind the suppression list: for each address to suppress, its latest row, in
+/// file order.
+pub fn suppression_rows(s: &Session) -> Vec<usize> {
     let mut last: FxHashMap<u32, usize> = FxHashMap::default();
     for (i, r) in s.rows.iter().enumerate() {
         if must_suppress(s, r) {
@@ -61,6 +62,13 @@ pub fn suppression_csv<W: Write>(s: &Session, w: &mut W) -> io::Result<u64> {
     }
     let mut idx: Vec<usize> = last.into_values().collect();
     idx.sort_unstable();
+    idx
+}
+
+/// The suppression list: one line per address to suppress (the latest row for it).
+pub fn suppression_csv<W: Write>(s: &Session, w: &mut W) -> io::Result<u64> {
+    write_record(w, &["address", "category", "reply_code", "enhanced_code", "reason", "date", "source"])?;
+    let idx = suppression_rows(s);
     for i in &idx {
         let r = &s.rows[*i];
         let v = s.verdict(r);

@@ -16,6 +16,10 @@
 //! | `archive.rs` | zip archives of exports |
 //! | `report.rs`, `alerts.rs` | the summary, the action table, the rows table; patterns across the file |
 //! | `export.rs` | the downloads (suppression list, annotated file, JSON report) |
+//! | `suppression.rs` | the suppression list in each platform's import format (`platforms.toml`) |
+//! | `history.rs` | the aggregates kept of each export, and what they show across exports |
+//! | `store.rs` | the history in a local SQLite file (native only: the CLI's `--history`) |
+//! | `share.rs` | the self-contained HTML report to share |
 //! | `generate.rs` | realistic test exports of 13 layouts |
 
 pub mod alerts;
@@ -24,11 +28,16 @@ pub mod columns;
 mod dates;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod input;
 pub mod interner;
 pub mod report;
 mod rowkey;
 pub mod session;
+pub mod share;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod store;
+pub mod suppression;
 pub mod verdict;
 
 pub use archive::{feed_any, feed_reader};

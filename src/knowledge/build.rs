@@ -75,6 +75,7 @@ impl Builder {
                 labels: vec![],
                 policy: Policy::default(),
                 exports: Exports::default(),
+                platforms: vec![],
             },
             rule_ids: HashSet::new(),
             policy_seen: false,
@@ -110,7 +111,7 @@ impl Builder {
             err(None, line, e.message().to_string())
         })?;
         if origin == RuleOrigin::User {
-            let other = !f.track_record.is_empty() || !f.category.is_empty() || !f.reply.is_empty() || !f.enhanced.is_empty() || !f.provider.is_empty() || !f.label.is_empty() || f.policy.is_some() || f.exports.is_some();
+            let other = !f.track_record.is_empty() || !f.category.is_empty() || !f.reply.is_empty() || !f.enhanced.is_empty() || !f.provider.is_empty() || !f.label.is_empty() || f.policy.is_some() || f.exports.is_some() || !f.platform.is_empty();
             if other {
                 return Err(err(None, None, "a rules file may only hold [[rule]] tables".into()));
             }
@@ -163,6 +164,19 @@ impl Builder {
         self.k.replies.extend(f.reply);
         self.k.enhanced.extend(f.enhanced);
         self.k.labels.extend(f.label);
+        for p in &f.platform {
+            if self.k.platforms.iter().any(|x| x.id == p.id) {
+                return Err(err(Some(p.id.clone()), line_of(text, &format!("\"{}\"", p.id)), "platform id used twice".into()));
+            }
+            let s = &p.suppression;
+            if !s.columns.iter().any(|c| c.value == super::ColumnValue::Address) {
+                return Err(err(Some(p.id.clone()), line_of(text, &format!("\"{}\"", p.id)), "a suppression format needs an address column".into()));
+            }
+            if s.steps.is_empty() || s.source.trim().is_empty() {
+                return Err(err(Some(p.id.clone()), line_of(text, &format!("\"{}\"", p.id)), "a suppression format needs its import steps and their source".into()));
+            }
+        }
+        self.k.platforms.extend(f.platform);
         if let Some(p) = f.policy {
             if std::mem::replace(&mut self.policy_seen, true) {
                 return Err(err(None, None, "[policy] is given twice".into()));
@@ -198,6 +212,13 @@ impl Builder {
         }
         if !self.policy_seen {
             return Err(err("policy", "no [policy] table".into()));
+        }
+        for l in &self.k.exports.layout {
+            if let Some(p) = &l.platform {
+                if !self.k.platforms.iter().any(|x| &x.id == p) {
+                    return Err(err(&l.name, format!("names platform {p}, which has no [[platform]] entry")));
+                }
+            }
         }
         let mut k = self.k;
         for t in &self.tracks {

@@ -11,7 +11,7 @@ mod build;
 mod policy;
 
 pub use build::{Builder, KnowledgeError};
-pub use policy::{ColumnNames, Exports, Layout, Metric, Policy, Threshold};
+pub use policy::{ColumnNames, ColumnValue, Comparison, Exports, Layout, Metric, Platform, Policy, SuppressionColumn, SuppressionFormat, Threshold};
 
 use crate::model::{Action, BounceType, Category, Class, Id, Owner, ProviderId};
 use crate::smtp::{CodeRange, EnhancedCode, ReplyCode};
@@ -35,6 +35,7 @@ const DATA: &[(&str, &str)] = &[
     ("policy.toml", include_str!("data/policy.toml")),
     ("exports.toml", include_str!("data/exports.toml")),
     ("track_record.toml", include_str!("data/track_record.toml")),
+    ("platforms.toml", include_str!("data/platforms.toml")),
 ];
 
 /// What a cause means and what to do about it, for people.
@@ -299,6 +300,8 @@ struct File {
     #[serde(default)]
     exports: Option<Exports>,
     #[serde(default)]
+    platform: Vec<Platform>,
+    #[serde(default)]
     track_record: Vec<TrackRecord>,
 }
 
@@ -326,6 +329,8 @@ pub struct Knowledge {
     pub policy: Policy,
     /// What export files look like: event words, column names, platform layouts.
     pub exports: Exports,
+    /// The platforms whose exports are read, with their suppression import formats.
+    pub platforms: Vec<Platform>,
 }
 
 impl Knowledge {
@@ -393,6 +398,10 @@ impl Knowledge {
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn platform(&self, id: &str) -> Option<&Platform> {
+        self.platforms.iter().find(|p| p.id == id)
     }
 }
 

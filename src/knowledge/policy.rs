@@ -89,6 +89,20 @@ pub struct ListDecay {
     pub source: String,
 }
 
+/// When a share in this export differs enough from the earlier exports' to be named (the
+/// history's comparison).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    /// The two-proportion z score the difference must reach (either way).
+    pub min_z: f64,
+    /// The smallest difference of the shares (0.01 is one percentage point).
+    pub min_change: f64,
+    /// The fewest rows behind the larger of the two counts.
+    pub min_rows: u64,
+    pub source: String,
+}
+
 /// The numbers behind the report's alerts.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -98,6 +112,7 @@ pub struct Policy {
     pub concentration: Concentration,
     pub recurrence: Recurrence,
     pub list_decay: ListDecay,
+    pub comparison: Comparison,
 }
 
 impl Policy {
@@ -112,6 +127,9 @@ impl Policy {
         }
         if self.recurrence.soft_occasions < 2 || self.recurrence.mailbox_full_occasions < 2 {
             return Err("a recurrence needs at least 2 occasions".into());
+        }
+        if self.comparison.min_z <= 0.0 || !(0.0..1.0).contains(&self.comparison.min_change) {
+            return Err("comparison.min_z must be positive and comparison.min_change a share between 0 and 1".into());
         }
         Ok(())
     }
@@ -180,4 +198,66 @@ impl Exports {
     pub fn column_names(&self, role: &str) -> &[String] {
         self.columns.iter().find(|c| c.role == role).map(|c| c.names.as_slice()).unwrap_or(&[])
     }
+}
+
+/// What goes in one column of a platform's suppression import file.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ColumnValue {
+    /// The address to suppress.
+    Address,
+    /// The basic reply code (550), empty when the reply gave none.
+    ReplyCode,
+    /// Why, in bouncelens's words and the server's reply.
+    Reason,
+    /// The cause's id (`invalid_recipient`...).
+    Category,
+    /// The date of the row that decided, as the export wrote it.
+    Date,
+    /// The same text on every row (a status the platform expects).
+    Text(String),
+    /// One text for complaints, another for every other suppression (Amazon SES's reason).
+    ByKind { complaint: String, bounce: String },
+}
+
+/// One column of a suppression import file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionColumn {
+    /// The header the platform expects, exactly.
+    pub header: String,
+    pub value: ColumnValue,
+}
+
+/// How a platform imports a list of addresses not to mail again.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuppressionFormat {
+    /// The file name bouncelens suggests.
+    pub file_name: String,
+    /// Whether the file starts with a header line (some importers read bare lines).
+    #[serde(default = "yes")]
+    pub header: bool,
+    pub columns: Vec<SuppressionColumn>,
+    /// The platform's documented import steps, in our words.
+    pub steps: Vec<String>,
+    /// Where the format and the steps are documented.
+    pub source: String,
+    /// What else the reader must know (limits, what the import does to existing contacts).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An email platform whose exports bouncelens reads.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// The id the export layouts name (`mailchimp`, `ses`...).
+    pub id: String,
+    pub name: String,
+    pub suppression: SuppressionFormat,
 }

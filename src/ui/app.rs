@@ -2,7 +2,10 @@
 //! the notice that a new version is ready.
 
 use super::client::{Client, Shared};
-use super::{file_view::FileView, paste_view::PasteView, reference_view::ReferenceView, Route};
+use super::rules_view::{install, RulesCtx, RulesView};
+use super::user_rules::UserRule;
+use super::{file_view::FileView, paste_view::PasteView, reference_view::ReferenceView, store, theme::ThemeToggle, Route};
+use std::rc::Rc;
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -30,6 +33,46 @@ pub struct AppProps {
 pub fn app(props: &AppProps) -> Html {
     let route = use_state(current_route);
     let shared = use_memo((), |_| Shared(props.worker.clone()));
+    // The user's own rules: read once, and given to the worker before anything else it is
+    // asked (this runs before the views mount and send their first requests).
+    let rules = use_state(|| {
+        let (rules, problem) = match store::load_rules() {
+            Ok(r) => (r, None),
+            Err(e) => (vec![], Some(format!("{e}. They are not in force; saving a rule replaces them."))),
+        };
+        (Rc::new(rules), 0u32, problem)
+    });
+    {
+        let rules = rules.clone();
+        let shared = shared.clone();
+        use_memo((), move |_| {
+            if !rules.0.is_empty() {
+                let r = rules.clone();
+                install(&shared, (*rules.0).clone(), Callback::from(move |res: Result<usize, String>| {
+                    if let Err(e) = res {
+                        r.set(((*r).0.clone(), r.1, Some(format!("Your rules could not be put in force: {e}"))));
+                    }
+                }));
+            }
+        });
+    }
+    let save_rules = {
+        let rules = rules.clone();
+        let shared = shared.clone();
+        Callback::from(move |(new, done): (Vec<UserRule>, Callback<Result<usize, String>>)| {
+            let rules = rules.clone();
+            let kept = new.clone();
+            install(&shared, new, Callback::from(move |res: Result<usize, String>| {
+                let res = res.and_then(|n| {
+                    let stored = store::save_rules(&kept).map(|_| n).map_err(|e| format!("The rules are in force until the page is closed, but not kept: {e}"));
+                    rules.set((Rc::new(kept.clone()), rules.1 + 1, None));
+                    stored
+                });
+                done.emit(res);
+            }));
+        })
+    };
+    let rules_ctx = RulesCtx { rules: rules.0.clone(), version: rules.1, problem: rules.2.clone(), save: save_rules };
     let updated = use_state(|| root_attr("data-update").as_deref() == Some("ready"));
     {
         let route = route.clone();
@@ -78,12 +121,14 @@ pub fn app(props: &AppProps) -> Html {
     let is_paste = matches!(*route, Route::Paste);
     let is_file = matches!(*route, Route::File);
     let is_ref = matches!(*route, Route::Reference(_));
+    let is_rules = matches!(*route, Route::Rules);
     let reload = Callback::from(|_: MouseEvent| {
         let _ = gloo::utils::window().location().reload();
     });
     // Keep this markup in step with the shell in index.html (tests/e2e/shell.test.mjs compares them).
     html! {
         <ContextProvider<Shared> context={(*shared).clone()}>
+        <ContextProvider<RulesCtx> context={rules_ctx}>
             <a class="skip" href="#main">{ "Skip to content" }</a>
             <header class="top">
                 <div class="wrap top-inner">
@@ -95,7 +140,9 @@ pub fn app(props: &AppProps) -> Html {
                         { tab(Route::Paste, "Explain a bounce", is_paste) }
                         { tab(Route::File, "Analyse a file", is_file) }
                         { tab(Route::Reference(None), "Code reference", is_ref) }
+                        { tab(Route::Rules, "Your rules", is_rules) }
                     </nav>
+                    <ThemeToggle />
                 </div>
             </header>
             <main id="main" class="wrap" tabindex="-1">
@@ -104,6 +151,7 @@ pub fn app(props: &AppProps) -> Html {
                         Route::Paste => html! { <PasteView /> },
                         Route::File => html! { <FileView /> },
                         Route::Reference(id) => html! { <ReferenceView id={id.clone()} /> },
+                        Route::Rules => html! { <RulesView /> },
                     }
                 }
             </main>
@@ -116,6 +164,7 @@ pub fn app(props: &AppProps) -> Html {
                     <button type="button" class="ghost" onclick={reload}>{ "Load it now" }</button>
                 </div>
             }
+        </ContextProvider<RulesCtx>>
         </ContextProvider<Shared>>
     }
 }

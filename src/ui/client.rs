@@ -84,7 +84,10 @@ fn ticket_of(r: &Response) -> Option<Ticket> {
         | Response::Entry { ticket, .. }
         | Response::Index { ticket, .. }
         | Response::Thresholds { ticket, .. }
-        | Response::Rows { ticket, .. } => Some(*ticket),
+        | Response::Rows { ticket, .. }
+        | Response::Rules { ticket, .. }
+        | Response::History { ticket, .. }
+        | Response::Exported { ticket, .. } => Some(*ticket),
         Response::Error { ticket, .. } => *ticket,
         Response::Ready | Response::Progress(_) | Response::Done { .. } | Response::Download { .. } => None,
     }
@@ -197,7 +200,10 @@ fn ticket_of_request(r: &Request) -> Option<Ticket> {
         | Request::Entry { ticket, .. }
         | Request::Index { ticket }
         | Request::Thresholds { ticket }
-        | Request::Rows { ticket, .. } => Some(*ticket),
+        | Request::Rows { ticket, .. }
+        | Request::Rules { ticket, .. }
+        | Request::History { ticket, .. }
+        | Request::Export { ticket, .. } => Some(*ticket),
         Request::Analyze { .. } | Request::Download { .. } => None,
     }
 }

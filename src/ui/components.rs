@@ -2,6 +2,7 @@
 
 use super::protocol::Card;
 use super::reference_href;
+use super::rule_form::{Draft, RuleForm};
 use crate::model::{Action, BounceType, Category, Class, Confidence, Evidence, Id, Owner};
 use crate::reference::DigitPart;
 use yew::prelude::*;
@@ -156,6 +157,9 @@ fn owner_text(o: Owner) -> &'static str {
     }
 }
 
+/// How the classifier names evidence from one of the user's own rules.
+const USER_RULE_SIGNAL: &str = "your rule:";
+
 #[derive(Properties, PartialEq)]
 pub struct CardProps {
     pub card: Card,
@@ -170,6 +174,21 @@ pub fn verdict_card(p: &CardProps) -> Html {
     let tone = tone(v.action, v.bounce_type);
     let heading_id = format!("card-{}", p.index);
     let code = |c: Option<String>, d: &Vec<DigitPart>| c.map(|c| (AttrValue::from(c), d.clone()));
+    let wrong = use_state(|| false);
+    let open_form = {
+        let wrong = wrong.clone();
+        Callback::from(move |_: MouseEvent| wrong.set(true))
+    };
+    let close_form = {
+        let wrong = wrong.clone();
+        Callback::from(move |_: ()| wrong.set(false))
+    };
+    let draft = || {
+        let provider = v.provider.clone().map(|id| (id.clone(), p.card.provider_name.clone().unwrap_or_else(|| id.0.clone())));
+        let codes = v.reply_code.map(|c| c.to_string()).into_iter().chain(v.enhanced_code.map(|c| c.to_string())).collect();
+        let text = if v.diagnostic.is_empty() { v.summary.as_str() } else { v.diagnostic.as_str() };
+        Draft::from_verdict(text, provider, codes, v.category)
+    };
     html! {
         <article class={classes!("card", format!("tone-{tone}"))} data-testid="result-card" aria-labelledby={heading_id.clone()}
             data-category={v.category.id()} data-action={v.action.id()}>
@@ -231,12 +250,21 @@ pub fn verdict_card(p: &CardProps) -> Html {
                     <Highlighted text={AttrValue::from(v.diagnostic.clone())} evidence={v.evidence.clone()} />
                     if !v.evidence.is_empty() {
                         <ul class="evidence">
-                            { for v.evidence.iter().map(|e| html! { <li><q>{ &e.text }</q>{ " — " }{ &e.signal }</li> }) }
+                            { for v.evidence.iter().map(|e| if e.signal.starts_with(USER_RULE_SIGNAL) {
+                                html! { <li class="mine" data-testid="evidence-user-rule"><q>{ &e.text }</q>{ " — " }<a href={super::Route::Rules.href()}>{ &e.signal }</a></li> }
+                            } else {
+                                html! { <li><q>{ &e.text }</q>{ " — " }{ &e.signal }</li> }
+                            }) }
                         </ul>
                     }
                 </div>
             }
             <CodeBreakdown reply={code(v.reply_code.map(|c| c.to_string()), &p.card.reply_digits)} enhanced={code(v.enhanced_code.map(|c| c.to_string()), &p.card.enhanced_digits)} />
+            if *wrong {
+                <RuleForm draft={draft()} on_close={close_form} />
+            } else {
+                <p class="wrong"><button type="button" class="link" data-testid="rule-new" onclick={open_form}>{ "This verdict is wrong" }</button></p>
+            }
         </article>
     }
 }

@@ -7,10 +7,17 @@ mod app;
 mod client;
 mod components;
 mod file_view;
+mod idb;
+pub mod history;
 mod paste_view;
 pub mod protocol;
 mod reference_view;
+mod rule_form;
+mod rules_view;
 mod shell;
+mod store;
+mod theme;
+pub mod user_rules;
 pub mod worker;
 
 /// Takes over index.html's shell and mounts the app in its place, with the worker the page
@@ -30,6 +37,8 @@ pub enum Route {
     Paste,
     File,
     Reference(Option<String>),
+    /// The user's own rules.
+    Rules,
 }
 
 /// The reference page of the numbers behind the File view's alerts.
@@ -46,6 +55,7 @@ impl Route {
                 Route::Reference(rest)
             }
             "file" | "files" => Route::File,
+            "rules" => Route::Rules,
             _ => Route::Paste,
         }
     }
@@ -56,6 +66,7 @@ impl Route {
             Route::File => "#/file".into(),
             Route::Reference(None) => "#/reference".into(),
             Route::Reference(Some(id)) => format!("#/reference/{id}"),
+            Route::Rules => "#/rules".into(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::client::{self, Shared};
 use super::components::VerdictCard;
 use super::protocol::{Explanation, Request, Response, Ticket};
+use super::rules_view::RulesCtx;
 use gloo::timers::callback::Timeout;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -135,6 +136,19 @@ pub fn paste_view() -> Html {
         let input_ref = input_ref.clone();
         move || input_ref.cast::<HtmlTextAreaElement>().map(|el| el.value()).unwrap_or_default()
     };
+    // A rule of the user's was made or changed: the verdicts shown are read again.
+    {
+        let version = use_context::<RulesCtx>().map(|r| r.version).unwrap_or(0);
+        let run = run.clone();
+        let current_text = current_text.clone();
+        let seen = use_mut_ref(|| version);
+        use_effect_with(version, move |v| {
+            let text = current_text();
+            if std::mem::replace(&mut *seen.borrow_mut(), *v) != *v && !text.trim().is_empty() {
+                run.emit(text);
+            }
+        });
+    }
     let oninput = {
         let timer = timer.clone();
         let run = run.clone();

@@ -13,6 +13,8 @@ use crate::batch::report::{Report, RowQuery, RowsPage};
 use crate::batch::Options;
 use crate::model::{Record, Severity};
 use crate::reference::{DigitPart, Detail, Entry};
+pub use crate::ui::history::{Export, HistoryView, PlatformChoice};
+pub use crate::ui::user_rules::{RulesOp, RulesOutcome};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -50,6 +52,18 @@ pub enum Request {
     Rows { ticket: Ticket, query: RowQuery },
     /// Build one of the downloads of the last analysis.
     Download { what: Download },
+    /// The user's own rules: install them, or write or read a rules file.
+    Rules { ticket: Ticket, op: RulesOp },
+    /// The history with the last analysis: the kept exports' summaries (`Uint8Array`s, as the
+    /// worker made them) and when the analysis was made.
+    History {
+        ticket: Ticket,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        kept: js_sys::Array,
+        added: String,
+    },
+    /// A download of the last analysis that takes options.
+    Export { ticket: Ticket, what: Export },
 }
 
 /// What the worker answers.
@@ -74,6 +88,15 @@ pub enum Response {
     Rows { ticket: Ticket, page: RowsPage },
     Download {
         what: Download,
+        name: String,
+        #[serde(with = "serde_wasm_bindgen::preserve")]
+        blob: web_sys::Blob,
+        count: u64,
+    },
+    Rules { ticket: Ticket, outcome: RulesOutcome },
+    History { ticket: Ticket, view: Box<HistoryView> },
+    Exported {
+        ticket: Ticket,
         name: String,
         #[serde(with = "serde_wasm_bindgen::preserve")]
         blob: web_sys::Blob,

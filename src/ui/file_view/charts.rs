@@ -72,3 +72,49 @@ pub fn bars(title: &str, items: &[Count], max_items: usize, palette: Palette) ->
         </figure>
     }
 }
+
+/// One bar per row, its length the row's share (of the largest share shown), with the share
+/// and the counts behind it: for comparing shares of groups of different sizes.
+pub struct ShareRow {
+    pub label: String,
+    /// A second line under the label (a date).
+    pub note: Option<String>,
+    pub share: f64,
+    pub count: u64,
+    pub of: u64,
+    /// What the count counts ("rows", "bounces", "sent").
+    pub unit: &'static str,
+}
+
+pub fn share_bars(title: &str, rows: &[ShareRow], fill: &'static str) -> Html {
+    if rows.is_empty() {
+        return html! {};
+    }
+    let max = rows.iter().map(|r| r.share).fold(0.0, f64::max).max(1e-9);
+    html! {
+        <figure class="chart share-chart">
+            <figcaption>{ title }</figcaption>
+            <ul class="bar-list">
+                { for rows.iter().map(|r| {
+                    let w = (r.share / max * 100.0).max(0.8);
+                    html! {
+                        <li>
+                            <span class="bl-name" title={r.label.clone()}>{ &r.label }{ for r.note.as_ref().filter(|n| **n != r.label).map(|n| html! { <small class="bl-note">{ n }</small> }) }</span>
+                            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                <rect x="0" y="0" width={format!("{w:.2}")} height="10" rx="1" class={fill} />
+                            </svg>
+                            <span class="bl-num">{ format!("{} · {} of {} {}", pct(r.share), int(r.count as f64), int(r.of as f64), r.unit) }</span>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </figure>
+    }
+}
+
+impl Palette {
+    /// The fill class of an item of this palette (for [`share_bars`]).
+    pub fn fill_of(self, id: &str) -> &'static str {
+        self.fill(id)
+    }
+}

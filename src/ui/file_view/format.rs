@@ -15,8 +15,10 @@ pub fn int(n: f64) -> String {
 pub fn mb(b: f64) -> String {
     if b >= 1e6 {
         format!("{:.1} MB", b / 1e6)
+    } else if b >= 1e3 {
+        format!("{:.0} KB", b / 1e3)
     } else {
-        format!("{:.0} KB", (b / 1e3).max(0.0))
+        format!("{:.0} bytes", b.max(0.0))
     }
 }
 

@@ -15,6 +15,7 @@ mod columns;
 mod downloads;
 mod drop_zone;
 mod format;
+mod history;
 mod progress;
 mod rows_table;
 mod state;
@@ -23,7 +24,10 @@ mod summary;
 pub use drop_zone::files_of;
 
 use super::client::{self, Client};
-use super::protocol::{Download, Request, Response};
+use super::idb::{self, Kept};
+use super::protocol::{Download, Export, HistoryView, Request, Response, RulesOp};
+use super::rules_view::RulesCtx;
+use super::store;
 use crate::batch::columns::MappingOverride;
 use crate::batch::report::RowQuery;
 use crate::batch::Options;
@@ -81,6 +85,11 @@ fn start(runner: &RunnerRef, state: &UseReducerDispatcher<State>, on_response: &
             for f in &r.files {
                 files.push(f);
             }
+            // The user's own rules first: the new worker has only the built-in ones.
+            let rules = store::rules();
+            if !rules.is_empty() {
+                c.send(Request::Rules { ticket: client::ticket(), op: RulesOp::Install(rules) });
+            }
             c.send(Request::Analyze { files, options: r.options.clone() });
             let total = r.files.iter().map(|f| f.size()).sum();
             state.dispatch(Msg::Started { total, first: r.files[0].name() });
@@ -88,6 +97,68 @@ fn start(runner: &RunnerRef, state: &UseReducerDispatcher<State>, on_response: &
         }
         Err(e) => state.dispatch(Msg::Worker(Response::Error { ticket: None, message: e })),
     }
+}
+
+/// "2026-05-01 10:00:00 UTC": when an export was analysed or kept (sorts as text).
+fn now_utc() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    format!("{} {} UTC", iso.get(..10).unwrap_or(""), iso.get(11..19).unwrap_or(""))
+}
+
+/// Reads the kept exports into the view and, with `ask`, asks the analysis' worker what the
+/// history says with the analysis on screen (which is then kept, if the user keeps exports).
+fn refresh(runner: &RunnerRef, dispatch: &UseReducerDispatcher<State>, ask: bool) {
+    let runner = runner.clone();
+    let dispatch = dispatch.clone();
+    idb::all(Callback::from(move |r: Result<Vec<Kept>, String>| {
+        let kept = r.unwrap_or_else(|e| {
+            dispatch.dispatch(Msg::HistoryNote(Some(e)));
+            vec![]
+        });
+        let client = runner.borrow().client.clone();
+        if let (true, Some(c)) = (ask, client) {
+            let summaries = js_sys::Array::new();
+            for k in &kept {
+                summaries.push(&k.bytes);
+            }
+            let known: Vec<String> = kept.iter().map(|k| k.fingerprint.clone()).collect();
+            let d = dispatch.clone();
+            c.ask(
+                Request::History { ticket: client::ticket(), kept: summaries, added: now_utc() },
+                Callback::from(move |r: Response| match r {
+                    Response::History { view, .. } => {
+                        if store::keep_exports() && !known.contains(&view.current.fingerprint) {
+                            keep(&view, &d);
+                        }
+                        d.dispatch(Msg::History(view));
+                    }
+                    Response::Error { message, .. } => d.dispatch(Msg::HistoryNote(Some(format!("The history could not be read: {message}")))),
+                    _ => {}
+                }),
+            );
+        }
+        dispatch.dispatch(Msg::Kept(kept));
+    }));
+}
+
+/// Keeps the analysis on screen on this computer.
+fn keep(view: &HistoryView, dispatch: &UseReducerDispatcher<State>) {
+    let d = dispatch.clone();
+    idb::put(
+        &view.current,
+        &view.current_bytes,
+        &now_utc(),
+        Callback::from(move |r: Result<(), String>| {
+            let d2 = d.clone();
+            match r {
+                Ok(()) => idb::all(Callback::from(move |r: Result<Vec<Kept>, String>| match r {
+                    Ok(k) => d2.dispatch(Msg::Kept(k)),
+                    Err(e) => d2.dispatch(Msg::HistoryNote(Some(e))),
+                })),
+                Err(e) => d.dispatch(Msg::HistoryNote(Some(e))),
+            }
+        }),
+    );
 }
 
 /// Asks the running worker for a page of the rows table.
@@ -119,6 +190,7 @@ pub fn file_view() -> Html {
                 dispatch.dispatch(Msg::Worker(r));
                 if first_rows {
                     ask_rows(&runner, &dispatch, rows_table::first_page());
+                    refresh(&runner, &dispatch, true);
                 }
             })
         })
@@ -130,11 +202,13 @@ pub fn file_view() -> Html {
         Callback::from(move |files: Option<Vec<File>>| start(&runner, &dispatch, &on_response, files))
     };
 
-    // Files dropped on another view, and drops anywhere on this one.
+    // Files dropped on another view, and drops anywhere on this one; the kept exports.
     {
         let run = run.clone();
+        let runner_for_kept = runner.clone();
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
+            refresh(&runner_for_kept, &dispatch, false);
             let pending: Vec<File> = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
             if !pending.is_empty() {
                 run.emit(Some(pending));
@@ -161,6 +235,17 @@ pub fn file_view() -> Html {
                 run.emit(Some(files_of(e.data_transfer().and_then(|d| d.files()))));
             });
             move || std::mem::drop((over, leave, drop))
+        });
+    }
+    // A rule of the user's was made or changed: the files are analysed again with it.
+    {
+        let version = use_context::<RulesCtx>().map(|r| r.version).unwrap_or(0);
+        let run = run.clone();
+        let seen = use_mut_ref(|| version);
+        use_effect_with(version, move |v| {
+            if std::mem::replace(&mut *seen.borrow_mut(), *v) != *v {
+                run.emit(None);
+            }
         });
     }
     // A running analysis ends with the view.
@@ -227,7 +312,62 @@ pub fn file_view() -> Html {
         })
     };
 
+    let on_export = {
+        let runner = runner.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |what: Export| {
+            let Some(c) = runner.borrow().client.clone() else { return };
+            let d = dispatch.clone();
+            c.ask(
+                Request::Export { ticket: client::ticket(), what },
+                Callback::from(move |r: Response| match r {
+                    Response::Exported { blob, name, count, .. } => {
+                        client::save(&blob, &name);
+                        d.dispatch(Msg::Saved(format!("Saved {name} ({} rows or addresses).", format::int(count as f64))));
+                    }
+                    Response::Error { message, .. } => d.dispatch(Msg::Notice(message)),
+                    _ => {}
+                }),
+            );
+        })
+    };
+    let on_keep = {
+        let dispatch = dispatch.clone();
+        let state = state.clone();
+        Callback::from(move |k: bool| {
+            store::set_keep_exports(k);
+            dispatch.dispatch(Msg::Keep(k));
+            if let Some(h) = &state.history {
+                if k && !state.kept.iter().any(|x| x.fingerprint == h.current.fingerprint) {
+                    keep(h, &dispatch);
+                }
+            }
+        })
+    };
+    let on_forget = {
+        let runner = runner.clone();
+        let dispatch = dispatch.clone();
+        let shown = state.report.is_some();
+        Callback::from(move |which: Option<String>| {
+            let runner = runner.clone();
+            let d = dispatch.clone();
+            let then = Callback::from(move |r: Result<(), String>| match r {
+                Ok(()) => refresh(&runner, &d, shown),
+                Err(e) => d.dispatch(Msg::HistoryNote(Some(e))),
+            });
+            match which {
+                Some(fp) => idb::forget(&fp, then),
+                None => idb::forget_all(then),
+            }
+        })
+    };
+
     let s = &*state;
+    let insights = s.history.as_ref().map(|h| Rc::new(h.insights.clone()));
+    let across = Rc::new(insights.as_ref().filter(|i| i.exports.len() > 1).map(|i| i.alerts.clone()).unwrap_or_default());
+    let platforms = s.history.as_ref().map(|h| h.platforms.clone()).unwrap_or_default();
+    let detected = s.history.as_ref().and_then(|h| h.detected_platform.clone()).map(AttrValue::from);
+    let current = s.history.as_ref().map(|h| AttrValue::from(h.current.fingerprint.clone()));
     let elapsed = match s.phase {
         Phase::Done(ms) => ms,
         _ => 0.0,
@@ -254,13 +394,18 @@ pub fn file_view() -> Html {
                 <columns::FilesPanel report={rep.clone()} {on_role} />
                 if rep.analysed > 0 {
                     <summary::Summary report={rep.clone()} {elapsed} {on_sent} />
-                    <alerts::Alerts report={rep.clone()} />
+                    <alerts::Alerts report={rep.clone()} {across} />
+                    if let Some(i) = &insights {
+                        <history::Compare insights={i.clone()} />
+                        <history::Trend insights={i.clone()} />
+                    }
                     <actions::ActionTable report={rep.clone()} />
-                    <downloads::Downloads {on_download} saved={s.saved.clone().map(AttrValue::from)} />
+                    <downloads::Downloads {on_download} {on_export} {platforms} {detected} saved={s.saved.clone().map(AttrValue::from)} />
                     <rows_table::RowsTable page={s.rows.clone()} {on_query} />
                 }
                 <bad_rows::BadRows report={rep.clone()} />
             }
+            <history::KeptList kept={s.kept.clone()} keep={s.keep} {current} {on_keep} {on_forget} note={s.history_note.clone().map(AttrValue::from)} />
         </section>
     }
 }

@@ -3,7 +3,8 @@
 //! scrolls).
 
 use super::format::int;
-use crate::batch::report::{RowQuery, RowsPage};
+use crate::batch::report::{RowQuery, RowView, RowsPage};
+use crate::ui::rule_form::{Draft, RuleForm};
 use crate::model::{Action, Category, Id};
 use crate::ui::components::tone;
 use std::rc::Rc;
@@ -96,6 +97,13 @@ pub struct RowsProps {
     pub on_query: Callback<RowQuery>,
 }
 
+/// The form for a rule made from a row ("this verdict is wrong"), shown above the table.
+fn draft_of(r: &RowView) -> Draft {
+    let codes = r.reply_code.map(|c| c.to_string()).into_iter().chain(r.enhanced_code.map(|c| c.to_string())).collect();
+    let provider = r.provider.clone().map(|p| (p.clone(), p.0));
+    Draft::from_verdict(if r.diagnostic.is_empty() { &r.summary } else { &r.diagnostic }, provider, codes, r.category)
+}
+
 /// The first page the view asks for when a report arrives.
 pub fn first_page() -> RowQuery {
     RowQuery { offset: 0, limit: 60, ..Default::default() }
@@ -141,6 +149,11 @@ pub fn rows_table(p: &RowsProps) -> Html {
             apply.emit(Msg::Filter(f, s.value()));
         })
     };
+    let wrong = use_state(|| None::<Draft>);
+    let close_form = {
+        let wrong = wrong.clone();
+        Callback::from(move |_: ()| wrong.set(None))
+    };
     let t = table.borrow().clone();
     let header = |key: &'static str, label: &'static str| {
         let apply = apply.clone();
@@ -179,6 +192,9 @@ pub fn rows_table(p: &RowsProps) -> Html {
                 </select>
                 <span class="hint" data-testid="rows-count">{ format!("{} rows", int(total as f64)) }</span>
             </div>
+            if let Some(d) = &*wrong {
+                <div class="row-rule"><RuleForm draft={d.clone()} on_close={close_form} /></div>
+            }
             <div class="rt" role="table" aria-label="Analysed rows" aria-rowcount={(total + 1).to_string()} data-testid="rows-table">
                 <div class="rt-head" role="row">
                     { header("row", "Row") }
@@ -189,6 +205,7 @@ pub fn rows_table(p: &RowsProps) -> Html {
                     { header("code", "Codes") }
                     { header("date", "Date") }
                     <div role="columnheader" class="rt-h c-reply">{ "Reply" }</div>
+                    <div role="columnheader" class="rt-h c-wrong"><span class="sr-only">{ "Wrong verdict?" }</span></div>
                 </div>
                 <div class="rt-body" {onscroll} style={format!("height:{}px", TABLE_H.min(total as f64 * ROW_H + 2.0).max(ROW_H * 2.0))} tabindex="0" aria-label="Rows, scroll to see more">
                     <div class="rt-spacer" style={format!("height:{}px", total as f64 * ROW_H)}>
@@ -196,6 +213,7 @@ pub fn rows_table(p: &RowsProps) -> Html {
                             { for pg.rows.iter().enumerate().map(|(i, r)| {
                                 let idx = pg.offset + i;
                                 let t = tone(r.action, r.bounce_type);
+                                let on_wrong = { let wrong = wrong.clone(); let d = draft_of(r); Callback::from(move |_: MouseEvent| wrong.set(Some(d.clone()))) };
                                 html! {
                                     <div role="row" aria-rowindex={(idx + 2).to_string()} class={classes!("rt-row", format!("tone-{t}"))} style={format!("top:{}px", idx as f64 * ROW_H)} data-category={r.category.id()} data-action={r.action.id()}>
                                         <div role="cell" class="c-row" title={r.source.clone()}>{ r.source.rsplit(", row ").next().unwrap_or("") }</div>
@@ -206,6 +224,7 @@ pub fn rows_table(p: &RowsProps) -> Html {
                                         <div role="cell" class="c-code">{ format!("{} {}", r.reply_code.map(|c| c.to_string()).unwrap_or_default(), r.enhanced_code.map(|c| c.to_string()).unwrap_or_default()) }</div>
                                         <div role="cell" class="c-date" title={r.date.clone()}>{ &r.date }</div>
                                         <div role="cell" class="c-reply" title={r.diagnostic.clone()}>{ if r.diagnostic.is_empty() { r.summary.clone() } else { r.diagnostic.clone() } }{ if !r.label.is_empty() { format!(" [{}]", r.label) } else { String::new() } }</div>
+                                        <div role="cell" class="c-wrong"><button type="button" class="link" data-testid="rule-new" title="This verdict is wrong: make your own rule" onclick={on_wrong}>{ "Wrong?" }</button></div>
                                     </div>
                                 }
                             }) }

@@ -3,7 +3,8 @@
 
 use super::format::int;
 use crate::batch::report::{Report, RowsPage};
-use crate::ui::protocol::{Download, Progress, Response, Ticket};
+use crate::ui::idb::Kept;
+use crate::ui::protocol::{Download, HistoryView, Progress, Response, Ticket};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -48,11 +49,31 @@ pub struct State {
     pub saved: Option<String>,
     /// Files are being dragged over the page.
     pub dragging: bool,
+    /// What the history says with the analysis on screen.
+    pub history: Option<Rc<HistoryView>>,
+    /// The exports kept on this computer, oldest first.
+    pub kept: Rc<Vec<Kept>>,
+    /// Each analysed export is kept.
+    pub keep: bool,
+    /// A problem of the history (storage refused, a summary unreadable).
+    pub history_note: Option<String>,
 }
 
 impl Default for State {
     fn default() -> State {
-        State { phase: Phase::Idle, report: None, rows: None, rows_ticket: 0, notice: None, saved: None, dragging: false }
+        State {
+            phase: Phase::Idle,
+            report: None,
+            rows: None,
+            rows_ticket: 0,
+            notice: None,
+            saved: None,
+            dragging: false,
+            history: None,
+            kept: Rc::new(vec![]),
+            keep: crate::ui::store::keep_exports(),
+            history_note: None,
+        }
     }
 }
 
@@ -72,6 +93,12 @@ pub enum Msg {
     Cancelled,
     Notice(String),
     Dragging(bool),
+    History(Box<HistoryView>),
+    Kept(Vec<Kept>),
+    Keep(bool),
+    HistoryNote(Option<String>),
+    /// A download with options was saved.
+    Saved(String),
 }
 
 fn saved(what: Download, name: &str, count: u64) -> String {
@@ -98,6 +125,7 @@ impl Reducible for State {
                 s.rows = None;
                 s.notice = None;
                 s.saved = None;
+                s.history = None;
             }
             Msg::Worker(r) => match r {
                 Response::Progress(p) => s.phase = Phase::Running(p),
@@ -118,6 +146,16 @@ impl Reducible for State {
             Msg::Notice(n) => s.notice = Some(n),
             Msg::Dragging(d) if d == s.dragging => return self,
             Msg::Dragging(d) => s.dragging = d,
+            Msg::History(h) => {
+                s.history_note = (!h.unreadable.is_empty()).then(|| {
+                    format!("{} kept exports could not be read and are left out ({}). Forget them to tidy up.", h.unreadable.len(), h.unreadable[0].1)
+                });
+                s.history = Some(Rc::from(h));
+            }
+            Msg::Kept(k) => s.kept = Rc::new(k),
+            Msg::Keep(k) => s.keep = k,
+            Msg::HistoryNote(n) => s.history_note = n,
+            Msg::Saved(n) => s.saved = Some(n),
         }
         Rc::new(s)
     }

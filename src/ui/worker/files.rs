@@ -248,3 +248,24 @@ pub fn download(what: Download) -> Result<Response, String> {
         Ok(Response::Download { what, name: name.into(), blob, count })
     })
 }
+
+/// The history with the last analysis as its latest export (see `ui::history`).
+pub fn history(ticket: Ticket, kept: &Array, added: &str) -> Result<Response, String> {
+    let kept: Vec<Vec<u8>> = kept.iter().filter_map(|b| b.dyn_into::<Uint8Array>().ok()).map(|b| b.to_vec()).collect();
+    STATE.with(|s| {
+        let st = s.borrow();
+        let st = st.as_ref().ok_or("no analysis yet")?;
+        Ok(Response::History { ticket, view: Box::new(crate::ui::history::view(&st.session, kept, added)) })
+    })
+}
+
+/// A download with options (a platform's suppression file, the HTML report).
+pub fn export(ticket: Ticket, what: &crate::ui::protocol::Export) -> Result<Response, String> {
+    STATE.with(|s| {
+        let st = s.borrow();
+        let st = st.as_ref().ok_or("no analysis yet")?;
+        let mut out = Parts::new();
+        let (name, mime, count) = crate::ui::history::export(&st.session, what, &mut out)?;
+        Ok(Response::Exported { ticket, name, blob: out.blob(mime)?, count })
+    })
+}

@@ -62,6 +62,9 @@ fn handle(request: Request) {
         Request::Analyze { files, options } => (None, files::analyze(&files, options)),
         Request::Rows { ticket, query } => (Some(ticket), files::rows(ticket, &query)),
         Request::Download { what } => (None, files::download(what)),
+        Request::History { ticket, kept, added } => (Some(ticket), files::history(ticket, &kept, &added)),
+        Request::Export { ticket, what } => (Some(ticket), files::export(ticket, &what)),
+        Request::Rules { ticket, op } => (Some(ticket), crate::ui::user_rules::answer(op).map(|outcome| Response::Rules { ticket, outcome })),
     };
     match result {
         Ok(response) => post(&response),
