@@ -2,4 +2,6 @@
 //! The CSV/TSV export reader, through the batch session (named .csv).
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| bouncelens_fuzz::fuzz_export("fuzz.csv", data));
+fuzz_target!(|data: &[u8]| {
+    bouncelens_fuzz::run("csv", data);
+});

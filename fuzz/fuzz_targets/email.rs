@@ -3,6 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let reading = bouncelens::email::read_file(data, "fuzz.eml");
-    bouncelens_fuzz::check_records(&reading.records);
+    bouncelens_fuzz::run("email", data);
 });

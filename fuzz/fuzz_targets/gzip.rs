@@ -2,4 +2,6 @@
 //! Gzip-compressed exports, through `feed_any`.
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| bouncelens_fuzz::fuzz_container("fuzz.csv.gz", data));
+fuzz_target!(|data: &[u8]| {
+    bouncelens_fuzz::run("gzip", data);
+});

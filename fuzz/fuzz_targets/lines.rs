@@ -2,4 +2,6 @@
 //! The line readers (one reply per line, JSON Lines), through the batch session.
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| bouncelens_fuzz::fuzz_export("fuzz.txt", data));
+fuzz_target!(|data: &[u8]| {
+    bouncelens_fuzz::run("lines", data);
+});

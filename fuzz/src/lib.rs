@@ -110,3 +110,49 @@ pub fn fuzz_container(name: &str, data: &[u8]) {
     feed_any(&mut s, name, std::io::Cursor::new(data), 64 * 1024).expect("reading from memory never fails");
     check_session(&s);
 }
+
+/// The email reader: one bounce email or an mbox.
+pub fn fuzz_email(data: &[u8]) {
+    let reading = bouncelens::email::read_file(data, "fuzz.eml");
+    check_records(&reading.records);
+}
+
+/// The paste splitter, on the text (lossy UTF-8) and on the bytes of a dropped file.
+pub fn fuzz_paste(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    check_records(&bouncelens::paste::analyze(&text).records);
+    check_records(&bouncelens::paste::analyze_bytes(data, "paste.txt").records);
+}
+
+/// The reply classifier: an optional recipient hint, a NUL, the reply.
+pub fn fuzz_classify(data: &[u8]) {
+    use bouncelens::{Classifier, Hints};
+    let (hint, reply) = match data.iter().position(|&b| b == 0) {
+        Some(i) => (Some(String::from_utf8_lossy(&data[..i])), &data[i + 1..]),
+        None => (None, data),
+    };
+    let reply = String::from_utf8_lossy(reply);
+    let hints = Hints { recipient: hint.as_deref(), ..Hints::default() };
+    let c = Classifier::get();
+    check_verdict(&c.classify(&reply, &hints));
+    check_verdict(&c.classify(&reply, &Hints::default()));
+}
+
+/// Runs one target's entry point and checks on `data`: what each fuzz target does, and what
+/// `tests/fuzz_regressions.rs` replays on the inputs that once crashed. `None` for an unknown
+/// target.
+pub fn run(target: &str, data: &[u8]) -> Option<()> {
+    match target {
+        "email" => fuzz_email(data),
+        "csv" => fuzz_export("fuzz.csv", data),
+        "json" => fuzz_export("fuzz.json", data),
+        "lines" => fuzz_export("fuzz.txt", data),
+        "zip" => fuzz_container("fuzz.zip", data),
+        "gzip" => fuzz_container("fuzz.csv.gz", data),
+        "xlsx" => fuzz_container("fuzz.xlsx", data),
+        "paste" => fuzz_paste(data),
+        "classify" => fuzz_classify(data),
+        _ => return None,
+    }
+    Some(())
+}
