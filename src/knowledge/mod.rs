@@ -30,6 +30,7 @@ const DATA: &[(&str, &str)] = &[
     ("rules_microsoft.toml", include_str!("data/rules_microsoft.toml")),
     ("rules_yahoo.toml", include_str!("data/rules_yahoo.toml")),
     ("rules_other.toml", include_str!("data/rules_other.toml")),
+    ("rules_providers.toml", include_str!("data/rules_providers.toml")),
     ("vendor_labels.toml", include_str!("data/vendor_labels.toml")),
     ("rules_mta.toml", include_str!("data/rules_mta.toml")),
     ("policy.toml", include_str!("data/policy.toml")),
