@@ -131,7 +131,15 @@ fn feed_zip<R: Read + Seek>(s: &mut Session, name: &str, r: R, chunk: usize, dep
         let compressed = entry.compressed_size();
         let mut limited = Limited::new(entry, compressed, budget.clone());
         let mut head = [0u8; 8];
-        let n = read_up_to(&mut limited, &mut head)?;
+        // Damage inside the archive (a corrupt deflate stream) is this entry's problem, not
+        // an error that would lose the other entries (found by fuzzing).
+        let n = match read_up_to(&mut limited, &mut head) {
+            Ok(n) => n,
+            Err(e) => {
+                unreadable(s, &entry_name, Format::Binary, format!("This entry cannot be read: {e}."));
+                continue;
+            }
+        };
         let kind = container(&head[..n]);
         if kind != Container::Plain {
             if depth + 1 > MAX_NESTING {
@@ -140,7 +148,10 @@ fn feed_zip<R: Read + Seek>(s: &mut Session, name: &str, r: R, chunk: usize, dep
             }
             // An archive inside: read it whole (within a limit) so it can be opened.
             let mut bytes = head[..n].to_vec();
-            (&mut limited).take(MAX_INNER_ARCHIVE).read_to_end(&mut bytes)?;
+            if let Err(e) = (&mut limited).take(MAX_INNER_ARCHIVE).read_to_end(&mut bytes) {
+                unreadable(s, &entry_name, Format::Zip, format!("This archive inside the archive cannot be read: {e}."));
+                continue;
+            }
             let stop = limited.stopped();
             if bytes.len() as u64 >= MAX_INNER_ARCHIVE {
                 unreadable(s, &entry_name, Format::Zip, format!("This archive inside the archive is larger than {}; it is not opened.", human_bytes(MAX_INNER_ARCHIVE)));
@@ -175,7 +186,10 @@ fn feed_gzip<R: Read>(s: &mut Session, name: &str, r: R, read: Rc<Cell<u64>>, ch
     };
     if container(&head[..n]) == Container::Zip && depth < MAX_NESTING {
         let mut bytes = head[..n].to_vec();
-        (&mut limited).take(MAX_INNER_ARCHIVE).read_to_end(&mut bytes)?;
+        if let Err(e) = (&mut limited).take(MAX_INNER_ARCHIVE).read_to_end(&mut bytes) {
+            unreadable(s, name, Format::Binary, format!("This gzip file cannot be read: {e}."));
+            return Ok(());
+        }
         return feed_nested(s, &inner_name, Cursor::new(bytes), chunk, depth + 1);
     }
     let chained = Cursor::new(head[..n].to_vec()).chain(&mut limited);
@@ -200,6 +214,10 @@ fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::R
     }
     let mut bytes = Vec::with_capacity(size as usize);
     r.read_to_end(&mut bytes)?;
+    if let Err(why) = super::ole::check(&bytes) {
+        unreadable(s, name, Format::Binary, format!("{why} Save the sheet again (or as CSV) to analyse it."));
+        return Ok(());
+    }
     let mut wb = match open_workbook_auto_from_rs(Cursor::new(bytes)) {
         Ok(wb) => wb,
         Err(e) => {

@@ -31,6 +31,7 @@ pub mod generate;
 pub mod history;
 pub mod input;
 pub mod interner;
+mod ole;
 pub mod report;
 mod rowkey;
 pub mod session;
