@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { serve, launch, dist, root } from './harness.mjs';
 
 const RUNS = Number(process.env.RUNS || 3);
@@ -49,15 +50,17 @@ console.log(`  ${'total'.padEnd(11)} ${kb(w.t.raw).padStart(10)} raw ${kb(w.t.gz
 // -- Lighthouse ----------------------------------------------------------------------------
 const server = await serve();
 const lighthouse = path.join(root, '.tools', 'node_modules', '.bin', 'lighthouse');
-function audit(preset) {
+// Asynchronously: the server runs in this process, and a synchronous child would stop it
+// from answering Lighthouse's browser (whose navigation then fails with "Target closed").
+async function audit(preset) {
   const args = [
     `${server.url}/#/paste`, '--quiet', '--output=json', '--output-path=stdout',
     '--only-categories=performance,accessibility,best-practices,seo',
     '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
   ];
   if (preset === 'desktop') args.push('--preset=desktop');
-  const out = execFileSync(lighthouse, args, { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM || '/usr/bin/chromium' }, maxBuffer: 1 << 28 });
-  const r = JSON.parse(out.toString());
+  const { stdout } = await promisify(execFile)(lighthouse, args, { env: { ...process.env, CHROME_PATH: process.env.CHROMIUM || '/usr/bin/chromium' }, maxBuffer: 1 << 28 });
+  const r = JSON.parse(stdout.toString());
   const score = (c) => Math.round((r.categories[c]?.score ?? 0) * 100);
   const ms = (a) => r.audits[a]?.numericValue;
   const failed = Object.values(r.categories).flatMap((c) => c.auditRefs.filter((a) => a.weight > 0).map((a) => r.audits[a.id]).filter((a) => a.score !== null && a.score < 1).map((a) => `${c.id}: ${a.id} (${a.displayValue || a.score})`));
@@ -69,7 +72,7 @@ function audit(preset) {
 console.log('== Lighthouse 12 (simulated throttling; mobile: Moto G Power, slow 4G, 4x CPU; desktop: 10 Mbps, 40 ms)');
 for (const preset of ['mobile', 'desktop']) {
   try {
-    const a = audit(preset);
+    const a = await audit(preset);
     console.log(`  ${a.line}`);
     for (const f of a.failed) console.log(`    not full marks: ${f}`);
   } catch (e) {
