@@ -48,6 +48,7 @@ pub fn check(b: &[u8]) -> Result<(), String> {
         return damaged("header");
     }
     let (dir_start, mini_fat_start, difat_start) = (header(48), header(60), header(68));
+    let mini_cutoff = header(56);
     if ![dir_start, mini_fat_start, difat_start].into_iter().all(in_file) {
         return damaged("header");
     }
@@ -91,6 +92,13 @@ pub fn check(b: &[u8]) -> Result<(), String> {
             if len > b.len() as u64 {
                 return damaged("directory");
             }
+            // Where the stream starts: a sector of the file, or of the mini stream (64-byte
+            // sectors inside the file) for streams under the cutoff.
+            let start = u32::from_le_bytes([entry[116], entry[117], entry[118], entry[119]]);
+            let fits = if len < u64::from(mini_cutoff) { u64::from(start) < (b.len() as u64) / 64 } else { in_file(start) };
+            if len > 0 && start < RESERVED && !fits {
+                return damaged("directory");
+            }
         }
         id = fat.get(id as usize).copied().unwrap_or(u32::MAX);
     }
@@ -106,6 +114,12 @@ mod tests {
         let bad = include_bytes!("../../tests/fixtures/fuzz/xlsx/huge-allocation.bin");
         let why = check(bad).unwrap_err();
         assert!(why.starts_with("This workbook is damaged"), "{why}");
+    }
+
+    #[test]
+    fn a_stream_starting_past_the_end_is_refused() {
+        let bad = include_bytes!("../../tests/fixtures/fuzz/xlsx/stream-start-past-the-end.bin");
+        assert!(check(bad).unwrap_err().starts_with("This workbook is damaged"));
     }
 
     #[test]
