@@ -353,6 +353,11 @@ fn a_corrupt_zip_is_a_clear_problem() {
 
 /// A minimal workbook (inline strings), as Excel and Google Sheets write them.
 fn xlsx_of(cells: &[Vec<&str>]) -> Vec<u8> {
+    xlsx_with(cells, "")
+}
+
+/// The same, with `more` (raw `<row>` elements) after the cells.
+fn xlsx_with(cells: &[Vec<&str>], more: &str) -> Vec<u8> {
     let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
     for (r, row) in cells.iter().enumerate() {
         sheet.push_str(&format!(r#"<row r="{}">"#, r + 1));
@@ -361,6 +366,7 @@ fn xlsx_of(cells: &[Vec<&str>]) -> Vec<u8> {
         }
         sheet.push_str("</row>");
     }
+    sheet.push_str(more);
     sheet.push_str("</sheetData></worksheet>");
     zip_of(&[
         ("[Content_Types].xml", br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
@@ -382,6 +388,23 @@ fn an_xlsx_workbook_is_read() {
     let f = only(&s);
     assert_eq!((f.rows, f.analysed, f.bad_rows), (30, 30, 0), "{:?}", f.problem);
     assert_eq!(suppressed(&s).len(), 10);
+}
+
+#[test]
+fn a_cell_in_the_last_corner_of_a_sheet_does_not_make_a_grid_of_billions() {
+    // One stray cell in XFD1048576: read as a dense range, the sheet would be 17 billion
+    // cells. It is read cell by cell; the cell is far right of what is read, and said so.
+    let mut cells = vec![vec!["Email", "Bounce reason"]];
+    let addrs: Vec<String> = (0..5).map(|i| format!("user{i}@example.com")).collect();
+    for a in &addrs {
+        cells.push(vec![a, "550 5.1.1 user unknown"]);
+    }
+    let stray = r#"<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>"#;
+    let s = analyse("bounces.xlsx", &xlsx_with(&cells, stray));
+    let f = only(&s);
+    assert_eq!((f.rows, f.analysed, f.bad_rows), (5, 5, 0), "{:?}", f.problem);
+    assert!(f.notes.iter().any(|n| n == "1 cell right of column 1024 was left out."), "{:?}", f.notes);
+    assert_eq!(suppressed(&s).len(), 5);
 }
 
 #[test]

@@ -204,8 +204,13 @@ fn feed_gzip<R: Read>(s: &mut Session, name: &str, r: R, read: Rc<Cell<u64>>, ch
 }
 
 /// The first sheet of a workbook, as a table: its rows written as CSV for the session.
+///
+/// `.xlsx` and `.xlsb` sheets are read cell by cell (calamine's cells readers), never as one
+/// dense range: a sheet with one cell in A1 and one in XFD1048576 would make a dense range of
+/// 17 billion cells. `.xls` files are parsed whole when opened, so [`super::ole::check`]
+/// checks first every number calamine trusts there.
 fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::Result<()> {
-    use calamine::{open_workbook_auto_from_rs, Data, Reader};
+    use calamine::{open_workbook_auto_from_rs, Reader, Sheets};
     let size = r.seek(SeekFrom::End(0))?;
     r.seek(SeekFrom::Start(0))?;
     if size > MAX_WORKBOOK {
@@ -214,7 +219,7 @@ fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::R
     }
     let mut bytes = Vec::with_capacity(size as usize);
     r.read_to_end(&mut bytes)?;
-    if let Err(why) = super::ole::check(&bytes) {
+    if let Err(why) = super::ole::check(&bytes).and_then(|()| zipped_parts_expand_within_limits(&bytes)) {
         unreadable(s, name, Format::Binary, format!("{why} Save the sheet again (or as CSV) to analyse it."));
         return Ok(());
     }
@@ -230,53 +235,175 @@ fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::R
         unreadable(s, name, Format::Binary, "This workbook has no sheet.".into());
         return Ok(());
     };
-    let range = match wb.worksheet_range(&first) {
-        Ok(r) => r,
-        Err(e) => {
-            unreadable(s, name, Format::Binary, format!("The sheet \"{first}\" cannot be read: {e}."));
-            return Ok(());
-        }
-    };
+    let cannot = |e: &dyn std::fmt::Display| format!("The sheet \"{first}\" cannot be read: {e}.");
+    let mut table = SheetWriter::default();
     s.begin_file(name);
-    let mut line = String::new();
-    for row in range.rows() {
-        line.clear();
-        for (i, cell) in row.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            let v = match cell {
-                Data::Empty => String::new(),
-                Data::String(t) => t.clone(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                // Excel keeps dates as days since 1899-12-30 (25,569 days before 1970-01-01).
-                Data::DateTime(d) if (1.0..2_958_466.0).contains(&d.as_f64()) => {
-                    let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
-                    super::epoch_to_iso(&secs.to_string()).unwrap_or_else(|| d.to_string())
+    let failed = match &mut wb {
+        Sheets::Xlsx(x) => match x.worksheet_cells_reader(&first) {
+            Ok(mut cells) => loop {
+                match cells.next_cell() {
+                    Ok(Some(c)) => table.cell(s, c.get_position(), calamine::Data::from(c.get_value().clone())),
+                    Ok(None) => break None,
+                    Err(e) => break Some(cannot(&e)),
                 }
-                other => other.to_string(),
-            };
-            if v.contains([',', '"', '\n', '\r']) {
-                line.push('"');
-                line.push_str(&v.replace('"', "\"\""));
-                line.push('"');
-            } else {
-                line.push_str(&v);
+            },
+            Err(e) => Some(cannot(&e)),
+        },
+        Sheets::Xlsb(x) => match x.worksheet_cells_reader(&first) {
+            Ok(mut cells) => loop {
+                match cells.next_cell() {
+                    Ok(Some(c)) => table.cell(s, c.get_position(), calamine::Data::from(c.get_value().clone())),
+                    Ok(None) => break None,
+                    Err(e) => break Some(cannot(&e)),
+                }
+            },
+            Err(e) => Some(cannot(&e)),
+        },
+        Sheets::Xls(x) => match x.worksheet_range(&first) {
+            Ok(range) => {
+                let (row0, col0) = range.start().unwrap_or((0, 0));
+                for (r, c, v) in range.used_cells() {
+                    table.cell(s, (row0 + r as u32, col0 + c as u32), v.clone());
+                }
+                None
             }
-        }
-        line.push('\n');
-        s.feed(line.as_bytes());
-    }
+            Err(e) => Some(cannot(&e)),
+        },
+        Sheets::Ods(_) => Some("OpenDocument spreadsheets are not read.".to_string()),
+    };
+    table.finish(s);
     s.end_file();
     if let Some(f) = s.files.last_mut() {
         f.format_label = format!("Excel workbook, sheet \"{first}\"");
         // The file itself is not a table the annotated download can re-read.
         f.delimiter = None;
+        if let Some(why) = failed {
+            if table.rows == 0 {
+                f.problem = Some(format!("{why} Save the sheet as CSV to analyse it."));
+            } else {
+                f.notes.push(format!("{why} The {} rows read before that are analysed.", table.rows));
+            }
+        }
+        if table.cut_columns > 0 {
+            let n = table.cut_columns;
+            f.notes.push(format!("{n} {} right of column {MAX_SHEET_COLUMNS} {} left out.", if n == 1 { "cell" } else { "cells" }, if n == 1 { "was" } else { "were" }));
+        }
         if sheets.len() > 1 {
             f.notes.push(format!("The workbook has {} sheets; the first, \"{first}\", was read ({} left out: {}).", sheets.len(), sheets.len() - 1, sheets[1..].join(", ")));
         }
     }
     Ok(())
+}
+
+/// The most columns of a sheet read: exports have tens; a cell far to the right would
+/// otherwise make every row that wide.
+pub const MAX_SHEET_COLUMNS: u32 = 1024;
+/// The most a workbook's zipped parts may expand to, in all (calamine holds its shared
+/// strings in memory).
+pub const MAX_WORKBOOK_EXPANDED: u64 = 1 << 30;
+
+/// A zipped workbook (`.xlsx`) is decompressed by calamine without limits: each part is first
+/// decompressed here, to nothing, under the same bomb limits as an archive's entries.
+fn zipped_parts_expand_within_limits(bytes: &[u8]) -> Result<(), String> {
+    if container(bytes) != Container::Zip {
+        return Ok(());
+    }
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let budget = Rc::new(Cell::new(MAX_WORKBOOK_EXPANDED));
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index(i) else { continue };
+        let compressed = entry.compressed_size();
+        let mut limited = Limited::new(entry, compressed, budget.clone());
+        // A damaged part is calamine's to report.
+        let _ = io::copy(&mut limited, &mut io::sink());
+        if let Some(why) = limited.stopped() {
+            return Err(format!("This workbook's parts expand too far: {why}").replace(" What was read until then is analysed; the rest is left out.", ""));
+        }
+        if budget.get() == 0 {
+            return Err(format!("This workbook's parts expand to more than {}.", human_bytes(MAX_WORKBOOK_EXPANDED)));
+        }
+    }
+    Ok(())
+}
+
+/// Writes a sheet's cells, given row by row as readers give them, as CSV lines. Columns
+/// start at the sheet's first used column, as calamine's ranges do.
+#[derive(Default)]
+struct SheetWriter {
+    row: Option<u32>,
+    /// The first used column, taken from the first row (a header row, in an export).
+    col0: Option<u32>,
+    cells: Vec<String>,
+    line: String,
+    rows: u64,
+    cut_columns: u64,
+}
+
+impl SheetWriter {
+    fn cell(&mut self, s: &mut Session, (row, col): (u32, u32), v: calamine::Data) {
+        if self.row != Some(row) {
+            self.flush(s);
+            self.row = Some(row);
+        }
+        let col0 = *self.col0.get_or_insert(col);
+        // A cell left of the first row's first column is put in the first column.
+        let i = col.saturating_sub(col0);
+        if i >= MAX_SHEET_COLUMNS {
+            self.cut_columns += 1;
+            return;
+        }
+        let text = cell_text(&v);
+        if text.is_empty() {
+            return;
+        }
+        let i = i as usize;
+        if self.cells.len() <= i {
+            self.cells.resize(i + 1, String::new());
+        }
+        self.cells[i] = text;
+    }
+
+    fn flush(&mut self, s: &mut Session) {
+        if self.cells.is_empty() {
+            return;
+        }
+        self.line.clear();
+        for (i, v) in self.cells.iter().enumerate() {
+            if i > 0 {
+                self.line.push(',');
+            }
+            if v.contains([',', '"', '\n', '\r']) {
+                self.line.push('"');
+                self.line.push_str(&v.replace('"', "\"\""));
+                self.line.push('"');
+            } else {
+                self.line.push_str(v);
+            }
+        }
+        self.line.push('\n');
+        s.feed(self.line.as_bytes());
+        self.cells.clear();
+        self.rows += 1;
+    }
+
+    fn finish(&mut self, s: &mut Session) {
+        self.flush(s);
+    }
+}
+
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(t) => t.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        // Excel keeps dates as days since 1899-12-30 (25,569 days before 1970-01-01).
+        Data::DateTime(d) if (1.0..2_958_466.0).contains(&d.as_f64()) => {
+            let secs = ((d.as_f64() - 25_569.0) * 86_400.0).round() as i64;
+            super::epoch_to_iso(&secs.to_string()).unwrap_or_else(|| d.to_string())
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Counts the bytes read through it (the compressed size of a gzip stream).
