@@ -205,6 +205,62 @@ pub fn clean(raw: &str) -> Cleaned {
     c
 }
 
+/// A platform's identifier spelled out as words: `hard_bounce` -> "hard bounce",
+/// `Transient MailboxFull` -> "Transient Mailbox Full", `Permanent/OnAccountSuppressionList`
+/// -> "Permanent On Account Suppression List", `DNSError` -> "DNS Error", `test-mode-limit`
+/// -> "test mode limit". `None` when the text is no short run of identifiers (a sentence, a
+/// reply with a code, an address or a link).
+pub fn identifier_words(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 80 || text.contains(['@', '<']) || text.contains("://") || has_code(text) {
+        return None;
+    }
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    if tokens.len() > 4 {
+        return None;
+    }
+    let mut out = String::new();
+    let mut changed = false;
+    for token in tokens {
+        let chars: Vec<char> = token.chars().collect();
+        let hyphens = chars.iter().filter(|&&c| c == '-').count();
+        let mut word = String::new();
+        for (i, &ch) in chars.iter().enumerate() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1).copied();
+            let letters_around = prev.is_some_and(char::is_alphanumeric) && next.is_some_and(char::is_alphanumeric);
+            let separator = ch == '_' || (matches!(ch, '/' | ':' | '.') && letters_around) || (ch == '-' && hyphens >= 2);
+            if separator {
+                word.push(' ');
+                changed = true;
+                continue;
+            }
+            // "mailboxFull", "MailboxFull": a capital after a small letter; "DNSError": the
+            // last capital of a run before a small letter.
+            let camel = ch.is_uppercase()
+                && prev.is_some_and(|p| p.is_lowercase() || (p.is_uppercase() && next.is_some_and(char::is_lowercase)));
+            if camel {
+                word.push(' ');
+                changed = true;
+            }
+            word.push(ch);
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word.split_whitespace().collect::<Vec<_>>().join(" ").as_str());
+    }
+    changed.then_some(out)
+}
+
+/// Whether a text is short enough to be a platform's bounce label ("Spam Block", "Mailbox
+/// inactive", "hard bounce") rather than a reply or a sentence.
+pub fn is_label(text: &str) -> bool {
+    let text = text.trim();
+    // A sentence ("Receiving server temporarily rejected the message.") is not a label.
+    !text.is_empty() && text.len() <= 60 && text.split_whitespace().count() <= 5 && !text.ends_with(['.', '!']) && !has_code(text) && text.chars().any(char::is_alphabetic)
+}
+
 fn strip_type(s: &str) -> &str {
     let s = s.trim();
     match re_type_prefix().find(s) {
@@ -249,6 +305,23 @@ mod tests {
 
     fn text(s: &str) -> String {
         clean(s).text
+    }
+
+    #[test]
+    fn platform_identifiers_are_spelled_out_and_sentences_are_left_alone() {
+        let w = |s: &str| identifier_words(s);
+        assert_eq!(w("hard_bounce").as_deref(), Some("hard bounce"));
+        assert_eq!(w("Transient MailboxFull").as_deref(), Some("Transient Mailbox Full"));
+        assert_eq!(w("Permanent/OnAccountSuppressionList").as_deref(), Some("Permanent On Account Suppression List"));
+        assert_eq!(w("DNSError").as_deref(), Some("DNS Error"));
+        assert_eq!(w("test-mode-limit").as_deref(), Some("test mode limit"));
+        // Nothing to spell out, or not an identifier at all.
+        for s in ["Mailbox Full", "non-existent", "550 5.1.1 user_unknown", "a_b@example.com", "see https://x.y/a_b", "The mailbox of this user is full and_more words here"] {
+            assert_eq!(w(s), None, "{s}");
+        }
+        assert!(is_label("Spam Block") && is_label("Recipient List over Package Quota"));
+        assert!(!is_label("Receiving server temporarily rejected the message."));
+        assert!(!is_label("550 Spam Block"));
     }
 
     #[test]

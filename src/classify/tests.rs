@@ -318,3 +318,33 @@ fn the_users_rules_come_first_and_can_be_removed() {
     clear_user_rules();
     assert_eq!(classify(text).category, before.category);
 }
+
+#[test]
+fn a_platforms_identifier_or_short_label_is_read_when_the_words_decide_nothing() {
+    check("hard_bounce", C::InvalidRecipient, Action::Suppress);
+    check("Transient MailboxFull", C::MailboxFull, Action::Retry);
+    check("invalid_email", C::InvalidRecipient, Action::Suppress);
+    // A label of the knowledge's label table, as an export's label column is read.
+    let l = v("preblocked");
+    assert_eq!((l.category, l.confidence), (C::Policy, Confidence::Low));
+    assert_eq!(l.decided_by, Some(DecidedBy::PlatformLabel));
+    assert_eq!(l.diagnostic, "preblocked");
+    // The evidence of a spelled-out identifier has no offsets into the text it was not in.
+    let id = v("Permanent/OnAccountSuppressionList");
+    assert_eq!(id.action, Action::Suppress);
+    assert!(id.evidence.iter().all(|e| e.start.is_none()), "{:?}", id.evidence);
+    // A sentence stays unknown rather than being read as a label.
+    assert_eq!(v("Receiving server temporarily rejected the message.").decided_by, None);
+}
+
+#[test]
+fn a_bare_imprecise_code_is_not_enough_to_suppress_when_the_words_say_more() {
+    // No rule knows the words; 550 alone would read as an unknown recipient.
+    let u = v("550 command rejected due to Sender ID validation failure.");
+    assert_eq!((u.category, u.action, u.confidence), (C::InvalidRecipient, Action::Investigate, Confidence::Low));
+    assert!(u.summary.starts_with("Unclear: 550 usually means"), "{}", u.summary);
+    // The code with its standard text, or with words a rule knows, still suppresses.
+    check("550 Requested action not taken: mailbox unavailable", C::InvalidRecipient, Action::Suppress);
+    check("550 No such user here", C::InvalidRecipient, Action::Suppress);
+    check("550", C::InvalidRecipient, Action::Suppress);
+}
