@@ -174,7 +174,7 @@ fn microsoft_replies() {
 #[test]
 fn yahoo_replies() {
     let got = v("421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see https://postmaster.yahooinc.com/error-codes");
-    assert_eq!((got.category, got.action, got.provider_id()), (C::RateLimited, Action::RetrySlower, Some("yahoo")));
+    assert_eq!((got.category, got.action, got.provider_id()), (C::Reputation, Action::RetrySlower, Some("yahoo")));
     check("421 4.7.0", C::RateLimited, Action::RetrySlower);
     check("451 4.7.1", C::Greylisted, Action::Retry);
     check("553 5.1.3", C::InvalidAddressSyntax, Action::Suppress);
