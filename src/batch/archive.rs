@@ -238,27 +238,25 @@ fn feed_workbook<R: Read + Seek>(s: &mut Session, name: &str, mut r: R) -> io::R
     let cannot = |e: &dyn std::fmt::Display| format!("The sheet \"{first}\" cannot be read: {e}.");
     let mut table = SheetWriter::default();
     s.begin_file(name);
+    // Every cell to the table; `Some(why)` when the sheet cannot be read (on from the cell).
+    macro_rules! read_cells {
+        ($book:expr) => {
+            match $book.worksheet_cells_reader(&first) {
+                Ok(mut cells) => loop {
+                    match cells.next_cell() {
+                        Ok(Some(c)) => table.cell(s, c.get_position(), calamine::Data::from(c.get_value().clone())),
+                        Ok(None) => break None,
+                        Err(e) => break Some(cannot(&e)),
+                    }
+                },
+                Err(e) => Some(cannot(&e)),
+            }
+        };
+    }
     let failed = match &mut wb {
-        Sheets::Xlsx(x) => match x.worksheet_cells_reader(&first) {
-            Ok(mut cells) => loop {
-                match cells.next_cell() {
-                    Ok(Some(c)) => table.cell(s, c.get_position(), calamine::Data::from(c.get_value().clone())),
-                    Ok(None) => break None,
-                    Err(e) => break Some(cannot(&e)),
-                }
-            },
-            Err(e) => Some(cannot(&e)),
-        },
-        Sheets::Xlsb(x) => match x.worksheet_cells_reader(&first) {
-            Ok(mut cells) => loop {
-                match cells.next_cell() {
-                    Ok(Some(c)) => table.cell(s, c.get_position(), calamine::Data::from(c.get_value().clone())),
-                    Ok(None) => break None,
-                    Err(e) => break Some(cannot(&e)),
-                }
-            },
-            Err(e) => Some(cannot(&e)),
-        },
+        // The two cells readers are different types with the same methods.
+        Sheets::Xlsx(x) => read_cells!(x),
+        Sheets::Xlsb(x) => read_cells!(x),
         Sheets::Xls(x) => match x.worksheet_range(&first) {
             Ok(range) => {
                 let (row0, col0) = range.start().unwrap_or((0, 0));

@@ -59,7 +59,6 @@ pub fn check(b: &[u8]) -> Result<(), String> {
         return damaged("header");
     }
     let (dir_start, mini_fat_start, difat_start) = (header(48), header(60), header(68));
-    let mini_cutoff = header(56);
     if ![dir_start, mini_fat_start, difat_start].into_iter().all(in_file) {
         return damaged("header");
     }
@@ -140,7 +139,6 @@ pub fn check(b: &[u8]) -> Result<(), String> {
         let name = entry[..64].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&c| c != 0).collect();
         dirs.push(Entry { name, start, len });
     }
-    let _ = mini_cutoff;
 
     // The mini stream (in the root entry's chain) and its table, read when the header counts
     // any mini table sector.
