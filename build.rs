@@ -6,6 +6,12 @@
 #[allow(dead_code)]
 mod words;
 
+// Also extracts the prefilter literals of every built-in rule pattern (src/classify/literals.rs),
+// which the classifier would otherwise do at every start-up.
+#[path = "src/classify/literals.rs"]
+#[allow(dead_code)]
+mod literals;
+
 use std::path::Path;
 
 fn main() {
@@ -31,11 +37,15 @@ fn main() {
     println!("cargo:rerun-if-changed={}", data.display());
     let mut files: Vec<_> = std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rules_"))).collect();
     files.sort();
+    let mut table: Vec<((u64, u32), Option<Vec<Vec<u8>>>)> = vec![];
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
         let text = std::fs::read_to_string(&f).expect("rules file");
         let Ok(v) = text.parse::<toml::Table>() else { continue };
         for r in v.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+            if let Some(p) = r.get("pattern").and_then(|p| p.as_str()) {
+                table.push((literals::key(p), literals::required_literals(p)));
+            }
             let Some(cat) = r.get("category").and_then(|c| c.as_str()) else { continue };
             for ex in r.get("examples").and_then(|e| e.as_array()).into_iter().flatten() {
                 if let Some(t) = ex.as_str() {
@@ -47,4 +57,35 @@ fn main() {
     let model = words::WordModel::train(&examples, 2);
     let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("word_model.bin");
     std::fs::write(out, model.to_bytes()).expect("write the model");
+    // The other patterns the classifier prefilters the same way: providers' markers and
+    // platforms' labels.
+    for f in std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()) {
+        let Ok(v) = std::fs::read_to_string(&f).unwrap_or_default().parse::<toml::Table>() else { continue };
+        let strings = |table: &str, key: &str| -> Vec<String> {
+            let mut out = vec![];
+            for t in v.get(table).and_then(|t| t.as_array()).into_iter().flatten() {
+                match t.get(key) {
+                    Some(toml::Value::String(s)) => out.push(s.clone()),
+                    Some(toml::Value::Array(a)) => out.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
+                    _ => {}
+                }
+            }
+            out
+        };
+        for p in strings("provider", "markers").into_iter().chain(strings("label", "pattern")) {
+            table.push((literals::key(&p), literals::required_literals(&p)));
+        }
+    }
+    table.sort_by(|a, b| a.0.cmp(&b.0));
+    table.dedup_by(|a, b| a.0 == b.0);
+    let mut code = String::from("pub(super) static LITERALS: &[Entry] = &[\n");
+    for ((h, n), lits) in &table {
+        let lits = match lits {
+            None => "None".to_string(),
+            Some(ls) => format!("Some(&[{}])", ls.iter().map(|l| format!("&{l:?}")).collect::<Vec<_>>().join(", ")),
+        };
+        code.push_str(&format!("    (({h}, {n}), {lits}),\n"));
+    }
+    code.push_str("];\n");
+    std::fs::write(Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_literals.rs"), code).expect("write the literal table");
 }

@@ -10,6 +10,7 @@
 //! how many sources agree.
 
 pub mod extract;
+mod literals;
 mod provider;
 mod ruleset;
 mod subject;
@@ -18,7 +19,7 @@ pub mod words;
 use crate::knowledge::{EnhancedInfo, Knowledge, ProviderInfo, ReplyInfo, RuleInfo};
 use crate::model::{Action, BounceType, Category, Class, Confidence, DecidedBy, Evidence, Id, Owner, ProviderId, Verdict};
 use crate::smtp::{code::find_codes, DsnAction, EnhancedCode, ReplyCode};
-use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
+use ruleset::Regex;
 use std::cmp::Reverse;
 use std::sync::LazyLock;
 
@@ -107,7 +108,7 @@ pub struct Classifier {
     code_only: Vec<usize>,
     providers: provider::ProviderMatcher,
     /// The platforms' bounce labels.
-    labels: RegexSet,
+    labels: ruleset::RuleSet,
     /// The word model asked where the rules say little.
     model: Option<&'static words::WordModel>,
     /// How sure the word model must be to decide.
@@ -193,11 +194,7 @@ impl Classifier {
             rule_pattern,
             code_only,
             providers: provider::ProviderMatcher::new(knowledge),
-            labels: RegexSetBuilder::new(knowledge.labels.iter().map(|l| l.pattern.as_str()))
-                .case_insensitive(true)
-                .unicode(false)
-                .build()
-                .expect("the knowledge builder checked every label pattern"),
+            labels: ruleset::RuleSet::new(&knowledge.labels.iter().map(|l| l.pattern.as_str()).collect::<Vec<_>>()),
             model,
             model_threshold,
         }
@@ -708,7 +705,7 @@ impl Classifier {
     /// What an email platform's bounce label implies: the cause (`Unknown` when the label
     /// only says hard or soft) and the kind of event the platform meant.
     pub fn label_meaning(&self, label: &str) -> Option<(Category, BounceType)> {
-        let first = self.labels.matches(label.as_bytes()).iter().next()?;
+        let first = *self.labels.matches(label.as_bytes()).first()?;
         let l = &self.knowledge.labels[first];
         Some((l.category, l.kind))
     }

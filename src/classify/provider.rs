@@ -3,37 +3,29 @@
 //! recipient's domain.
 
 use crate::knowledge::{Knowledge, ProviderInfo};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use super::ruleset::RuleSet;
 use std::ops::Range;
 
 pub(super) struct ProviderMatcher {
     knowledge: &'static Knowledge,
-    set: RegexSet,
-    /// For each marker of `set`: (provider index, its regex).
-    markers: Vec<(usize, Regex)>,
+    /// Every provider's markers, prefiltered like the rules (each marker's regex is built the
+    /// first time its literal occurs, not at start-up).
+    set: RuleSet,
+    /// For each marker of `set`, the index of its provider.
+    marker_provider: Vec<usize>,
 }
 
 impl ProviderMatcher {
     pub(super) fn new(knowledge: &'static Knowledge) -> Self {
         let mut pats = vec![];
-        let mut markers = vec![];
+        let mut marker_provider = vec![];
         for (i, p) in knowledge.providers.iter().enumerate() {
             for m in &p.markers {
                 pats.push(m.as_str());
-                let re = RegexBuilder::new(m)
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .build()
-                    .expect("the knowledge builder checked every marker");
-                markers.push((i, re));
+                marker_provider.push(i);
             }
         }
-        let set = RegexSetBuilder::new(&pats)
-            .case_insensitive(true)
-            .unicode(false)
-            .build()
-            .expect("the knowledge builder checked every marker");
-        ProviderMatcher { knowledge, set, markers }
+        ProviderMatcher { knowledge, set: RuleSet::new(&pats), marker_provider }
     }
 
     /// The provider of a reply: the marker that ends last in the text wins (a reply wrapped by
@@ -47,11 +39,11 @@ impl ProviderMatcher {
     ) -> Option<&'static ProviderInfo> {
         let bytes = text.as_bytes();
         let mut best: Option<(usize, usize)> = None; // (end, provider)
-        for idx in self.set.matches(bytes).iter() {
-            let (p, re) = &self.markers[idx];
-            if let Some(end) = re.find_iter(bytes).map(|m| m.end()).last() {
+        for idx in self.set.matches(bytes) {
+            let p = self.marker_provider[idx];
+            if let Some(end) = self.set.regex(idx).and_then(|re| re.find_iter(bytes).map(|m| m.end()).last()) {
                 if best.is_none_or(|(e, _)| end > e) {
-                    best = Some((end, *p));
+                    best = Some((end, p));
                 }
             }
         }
@@ -75,10 +67,9 @@ impl ProviderMatcher {
     /// Where in the text the provider was recognised.
     pub(super) fn marker_span(&self, text: &str, provider: &ProviderInfo) -> Option<Range<usize>> {
         let bytes = text.as_bytes();
-        self.markers
-            .iter()
-            .filter(|(p, _)| self.knowledge.providers[*p].id == provider.id)
-            .filter_map(|(_, re)| re.find_iter(bytes).last().map(|m| m.start()..m.end()))
+        (0..self.marker_provider.len())
+            .filter(|&i| self.knowledge.providers[self.marker_provider[i]].id == provider.id)
+            .filter_map(|i| self.set.regex(i)?.find_iter(bytes).last().map(|m| m.start()..m.end()))
             .max_by_key(|r| r.end)
     }
 }

@@ -14,31 +14,46 @@
 //! examples and the labelled sample emails); matching stays linear-time throughout.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
-use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex::bytes::{RegexSet, RegexSetBuilder};
+use regex_automata::meta;
+use regex_automata::util::syntax;
+
+/// A pattern's own regex: the meta engine of the `regex` crate, built without the literal
+/// prefilter it would extract from the pattern. The rule set's automaton has already found
+/// the pattern's literal in the text, and extracting it again was half the cost of building
+/// a pattern's regex (the first paste's verdict spent most of its time there).
+pub(super) type Regex = meta::Regex;
+use super::literals::required_literals;
 use std::sync::OnceLock;
 
-/// Literals shorter than this would match nearly every text: such a pattern is residual.
-const MIN_LITERAL: usize = 3;
-
-/// A pattern with more literals than this has them shortened.
-const MAX_LITERALS_PER_PATTERN: usize = 64;
-
-/// The literals cut to their first (`prefix`) or last `keep` bytes, without duplicates.
-fn shorten(v: &[Vec<u8>], keep: usize, prefix: bool) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = v
-        .iter()
-        .map(|l| if l.len() <= keep { l.clone() } else if prefix { l[..keep].to_vec() } else { l[l.len() - keep..].to_vec() })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
+mod table {
+    /// `(key, literals)` sorted by key; `None` for a pattern without usable literals.
+    pub(super) type Entry = ((u64, u32), Option<&'static [&'static [u8]]>);
+    include!(concat!(env!("OUT_DIR"), "/rule_literals.rs"));
 }
 
-pub(super) fn builder(pattern: &str) -> RegexBuilder {
-    let mut b = RegexBuilder::new(pattern);
-    b.case_insensitive(true).unicode(false).size_limit(1 << 24);
-    b
+/// The literals `build.rs` extracted for a built-in pattern (`Some(result)`), or `None` if the
+/// pattern is not a built-in one.
+pub(super) fn built_in(pattern: &str) -> Option<Option<Vec<Vec<u8>>>> {
+    let k = super::literals::key(pattern);
+    let i = table::LITERALS.binary_search_by(|e| e.0.cmp(&k)).ok()?;
+    Some(table::LITERALS[i].1.map(|ls| ls.iter().map(|l| l.to_vec()).collect()))
+}
+
+/// Builds a pattern's regex: ASCII case-insensitive, bytes (no Unicode classes), as the
+/// knowledge builder checks them.
+pub(super) fn build(pattern: &str) -> Option<Regex> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .auto_prefilter(false)
+                .utf8_empty(false)
+                .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+                .nfa_size_limit(Some(1 << 24)),
+        )
+        .syntax(syntax::Config::new().case_insensitive(true).unicode(false).utf8(false))
+        .build(pattern)
+        .ok()
 }
 
 pub(super) struct RuleSet {
@@ -54,45 +69,6 @@ pub(super) struct RuleSet {
     residual_index: Vec<u32>,
 }
 
-/// The literals every match of `pattern` must contain (lower-cased), if there are few and
-/// long enough ones.
-fn required_literals(pattern: &str) -> Option<Vec<Vec<u8>>> {
-    // Parsed case-sensitively: the literals are then matched ASCII case-insensitively, which
-    // covers what the case-insensitive pattern matches (a superset is all a prefilter needs).
-    let hir = regex_syntax::ParserBuilder::new().unicode(false).utf8(false).build().parse(pattern).ok()?;
-    let mut best: Option<Vec<Vec<u8>>> = None;
-    for (kind, prefix) in [(ExtractKind::Prefix, true), (ExtractKind::Suffix, false)] {
-        let mut ex = Extractor::new();
-        ex.kind(kind).limit_class(4).limit_repeat(4).limit_literal_len(40).limit_total(800);
-        let seq = ex.extract(&hir);
-        let Some(lits) = seq.literals() else { continue };
-        if lits.is_empty() || lits.iter().any(|l| l.as_bytes().len() < MIN_LITERAL) {
-            continue;
-        }
-        let mut v: Vec<Vec<u8>> = lits.iter().map(|l| l.as_bytes().to_ascii_lowercase()).collect();
-        v.sort();
-        v.dedup();
-        // Alternations of optional words give hundreds of long literals per pattern, and the
-        // automaton over all of them took most of the start-up time (11,668 literals; the
-        // classifier's build and first verdict 75 ms natively). Cut to their first (or last)
-        // bytes they are few; the prefilter stays a superset (a shorter literal occurs
-        // wherever the longer one does). At 64 per pattern: 55 ms, for 8% fewer emails/s and
-        // 17% fewer single replies/s than the full literals (24 per pattern: 51 ms, -30%).
-        for keep in [10, 6, MIN_LITERAL] {
-            if v.len() <= MAX_LITERALS_PER_PATTERN {
-                break;
-            }
-            v = shorten(&v, keep, prefix);
-        }
-        // Fewer, longer literals are the better filter.
-        let score = |v: &Vec<Vec<u8>>| (v.len(), std::cmp::Reverse(v.iter().map(|l| l.len()).min().unwrap_or(0)));
-        if best.as_ref().is_none_or(|b| score(&v) < score(b)) {
-            best = Some(v);
-        }
-    }
-    best
-}
-
 impl RuleSet {
     pub(super) fn new(patterns: &[&str]) -> RuleSet {
         let mut lits: Vec<Vec<u8>> = vec![];
@@ -100,7 +76,8 @@ impl RuleSet {
         let mut residual = vec![];
         let mut residual_index = vec![];
         for (i, p) in patterns.iter().enumerate() {
-            match required_literals(p) {
+            // The built-in patterns' literals were extracted when the crate was built.
+            match built_in(p).unwrap_or_else(|| required_literals(p)) {
                 Some(ls) => {
                     for l in ls {
                         lits.push(l);
@@ -140,7 +117,7 @@ impl RuleSet {
 
     /// Pattern `i`'s own regex (None if it does not build, which the test-suite rules out).
     pub(super) fn regex(&self, i: usize) -> Option<&Regex> {
-        self.regexes[i].get_or_init(|| builder(&self.patterns[i]).build().ok()).as_ref()
+        self.regexes[i].get_or_init(|| build(&self.patterns[i])).as_ref()
     }
 
     /// The indices of the patterns that match `hay`, ascending.

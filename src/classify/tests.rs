@@ -3,6 +3,7 @@
 //! example of every rule in the knowledge base.
 
 use super::*;
+use regex::bytes::RegexSetBuilder;
 use crate::knowledge::Knowledge;
 use crate::model::{Action, BounceType, Category as C, Class, Confidence, Owner};
 

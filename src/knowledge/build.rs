@@ -128,8 +128,9 @@ impl Builder {
         }
         self.k.providers.extend(f.provider);
         for mut r in f.rule {
-            let line = line_of(text, &format!("\"{}\"", r.id));
-            let fail = |m: String| err(Some(r.id.clone()), line, m);
+            // The line is looked for only when there is an error to report: searching the
+            // file for each rule's id was most of the knowledge's start-up.
+            let fail = |m: String| err(Some(r.id.clone()), line_of(text, &format!("\"{}\"", r.id)), m);
             if r.id.trim().is_empty() {
                 return Err(err(None, None, "a rule without an id".into()));
             }
