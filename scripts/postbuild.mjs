@@ -2,10 +2,11 @@
 // Trunk's post_build hook (Trunk.toml): finishes the built app in trunk's staging directory,
 // before trunk moves it to dist/. No packages needed (node's zlib and crypto).
 //
-// 1. Names the worker: trunk does not hash a worker's files, so this does (the loader, the
-//    JS and the wasm get the content hash of the last two, like the page's files), and the
-//    content of <meta name="bouncelens-worker"> becomes the loader's name (index.html's boot
-//    script and the app start the worker from there).
+// 1. Names the two workers: trunk does not hash a worker's files, so this does (the loader,
+//    the JS and the wasm get the content hash of the last two, like the page's files), and the
+//    content of <meta name="bouncelens-quick"> and <meta name="bouncelens-worker"> becomes each
+//    loader's name (index.html's boot script and the app start the workers from there).
+// 1b. Moves the boot script before the stylesheet (see below).
 // 2. Locks the page down: a sha256 hash of every inline script (trunk's loader of the app and
 //    the boot script) goes into the Content-Security-Policy's script-src, so the policy needs
 //    no 'unsafe-inline'.
@@ -46,28 +47,44 @@ function listFiles(dir, prefix = '') {
 const indexPath = path.join(stage, 'index.html');
 let html = fs.readFileSync(indexPath, 'utf8');
 
-// 1. The worker.
-const WORKER = 'bouncelens-worker';
+// 1. The workers.
 const at = (f) => path.join(stage, f);
-if (fs.existsSync(at(`${WORKER}_loader.js`))) {
-  const js = `${WORKER}.js`, wasm = `${WORKER}_bg.wasm`;
-  const h = sha(Buffer.concat([fs.readFileSync(at(js)), fs.readFileSync(at(wasm))])).slice(0, 16);
-  const [hjs, hwasm] = [`${WORKER}-${h}.js`, `${WORKER}-${h}_bg.wasm`];
-  const loader = fs.readFileSync(at(`${WORKER}_loader.js`), 'utf8');
-  if (!loader.includes(`./${js}`) || !loader.includes(`./${wasm}`)) fail(`unexpected worker loader: ${loader}`);
-  fs.renameSync(at(js), at(hjs));
-  fs.renameSync(at(wasm), at(hwasm));
-  // (wasm-bindgen wants its options as one object now; trunk's shim still passes a string.)
-  const shim = loader.replace(`"./${js}"`, `"./${hjs}"`).replace(`wasm_bindgen("./${wasm}")`, `wasm_bindgen({ module_or_path: "./${hwasm}" })`);
-  if (!shim.includes(hjs) || !shim.includes(hwasm)) fail(`unexpected worker loader: ${loader}`);
-  fs.writeFileSync(at(`${WORKER}-${h}_loader.js`), shim);
-  fs.rmSync(at(`${WORKER}_loader.js`));
+const loaders = {};
+for (const WORKER of ['bouncelens-quick', 'bouncelens-worker']) {
+  if (fs.existsSync(at(`${WORKER}_loader.js`))) {
+    const js = `${WORKER}.js`, wasm = `${WORKER}_bg.wasm`;
+    const h = sha(Buffer.concat([fs.readFileSync(at(js)), fs.readFileSync(at(wasm))])).slice(0, 16);
+    const [hjs, hwasm] = [`${WORKER}-${h}.js`, `${WORKER}-${h}_bg.wasm`];
+    const loader = fs.readFileSync(at(`${WORKER}_loader.js`), 'utf8');
+    if (!loader.includes(`./${js}`) || !loader.includes(`./${wasm}`)) fail(`unexpected worker loader: ${loader}`);
+    fs.renameSync(at(js), at(hjs));
+    fs.renameSync(at(wasm), at(hwasm));
+    // (wasm-bindgen wants its options as one object now; trunk's shim still passes a string.)
+    const shim = loader.replace(`"./${js}"`, `"./${hjs}"`).replace(`wasm_bindgen("./${wasm}")`, `wasm_bindgen({ module_or_path: "./${hwasm}" })`);
+    if (!shim.includes(hjs) || !shim.includes(hwasm)) fail(`unexpected worker loader: ${loader}`);
+    fs.writeFileSync(at(`${WORKER}-${h}_loader.js`), shim);
+    fs.rmSync(at(`${WORKER}_loader.js`));
+  }
+  const found = listFiles(stage).filter((f) => new RegExp(`^${WORKER}-[0-9a-f]{16}_loader\\.js$`).test(f));
+  if (found.length !== 1) fail(`expected one ${WORKER} loader, found ${JSON.stringify(found)}`);
+  const meta = new RegExp(`(<meta name="${WORKER}" content=")[^"]*(")`);
+  if (!meta.test(html)) fail(`index.html has no <meta name="${WORKER}">`);
+  html = html.replace(meta, `$1${base}${found[0]}$2`);
+  loaders[WORKER] = found[0];
 }
-const loaders = listFiles(stage).filter((f) => /^bouncelens-worker-[0-9a-f]{16}_loader\.js$/.test(f));
-if (loaders.length !== 1) fail(`expected one worker loader, found ${JSON.stringify(loaders)}`);
-const workerMeta = /(<meta name="bouncelens-worker" content=")[^"]*(")/;
-if (!workerMeta.test(html)) fail('index.html has no <meta name="bouncelens-worker">');
-html = html.replace(workerMeta, `$1${base}${loaders[0]}$2`);
+
+// 1b. The boot script runs before the stylesheet is asked for: an inline script after a
+//     stylesheet waits until it has loaded, and the boot script starts the quick worker,
+//     whose download the first paste waits for (trunk writes inline scripts after the links).
+{
+  const boot = html.match(/<script>\s*\/\/ index\.html's boot script[\s\S]*?<\/script>/);
+  const sheet = html.indexOf('<link rel="stylesheet"');
+  if (!boot) fail("index.html has no boot script (static/boot.js, inlined by trunk)");
+  if (sheet >= 0 && boot.index > sheet) {
+    html = html.slice(0, boot.index) + html.slice(boot.index + boot[0].length);
+    html = html.slice(0, sheet) + boot[0] + '\n' + html.slice(sheet);
+  }
+}
 
 // 2. The CSP: hashes of the inline scripts, as the browser sees their text.
 const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\bsrc=/.test(m[1]));
@@ -107,4 +124,4 @@ for (const f of listFiles(stage).filter((f) => compressible.test(f))) {
   raw += data.length;
   br += b.length;
 }
-console.log(`postbuild: worker ${loaders[0]}, ${hashes.length} inline script hashes in the CSP, sw.js precaches ${files.length} files (version ${version}), ${(raw / 1e6).toFixed(2)} MB precompressed to ${(br / 1e6).toFixed(2)} MB (brotli)`);
+console.log(`postbuild: workers ${Object.values(loaders).join(', ')}, ${hashes.length} inline script hashes in the CSP, sw.js precaches ${files.length} files (version ${version}), ${(raw / 1e6).toFixed(2)} MB precompressed to ${(br / 1e6).toFixed(2)} MB (brotli)`);

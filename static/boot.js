@@ -2,8 +2,9 @@
 // Policy, written in by scripts/postbuild.mjs). It runs before the body is parsed:
 // - tells the shell which view the URL asks for (html[data-route], read by style.css), until
 //   the app takes over (html[data-app]), and which colours the user chose (html[data-theme]);
-// - starts the analysis worker at once, so that its wasm loads and its knowledge base is
-//   ready by the first paste; the app adopts it with the messages it sent meanwhile;
+// - starts the quick analysis worker at once (the small one that explains pastes; files get a
+//   worker of their own later), so that its wasm loads and its knowledge base is ready by the
+//   first paste; the app adopts it with the messages it sent meanwhile;
 // - registers the service worker once the worker is up (not before, so that precaching does
 //   not compete with it for the network), and tells the app when a new version is installed.
 (function () {
@@ -21,7 +22,7 @@
   } catch (e) {}
 
   var app = (window.bouncelens = { early: [] });
-  var meta = document.querySelector('meta[name="bouncelens-worker"]');
+  var meta = document.querySelector('meta[name="bouncelens-quick"]');
   var sw = navigator.serviceWorker;
   function register() {
     if (!sw || app.registered) return;

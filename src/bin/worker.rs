@@ -1,8 +1,9 @@
-//! The Web Worker's entry point (wasm32). Natively this binary only explains itself.
+//! The files worker's entry point (wasm32): a file analysis, and everything the quick worker
+//! answers. Natively this binary only explains itself.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    bouncelens::ui::worker::start();
+    bouncelens::ui::worker::start_files();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

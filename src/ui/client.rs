@@ -14,16 +14,18 @@ use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 use yew::Callback;
 
-/// Where index.html names the worker's script (trunk's loader for the worker binary; its
-/// file name carries a content hash, written in by `scripts/postbuild.mjs`).
-const WORKER_META: &str = "meta[name=\"bouncelens-worker\"]";
+/// Where index.html names the workers' scripts (trunk's loaders for the two worker binaries;
+/// their file names carry a content hash, written in by `scripts/postbuild.mjs`): the files
+/// worker, started per file analysis, and the quick one the page starts at once.
+const FILES_META: &str = "meta[name=\"bouncelens-worker\"]";
+const QUICK_META: &str = "meta[name=\"bouncelens-quick\"]";
 
 /// What index.html's boot script leaves on `window.bouncelens`: the worker it started and the
 /// messages that worker sent before the app was there to listen.
 const BOOT_GLOBAL: &str = "bouncelens";
 
-fn worker_url() -> Option<String> {
-    gloo::utils::document().query_selector(WORKER_META).ok().flatten().and_then(|m| m.get_attribute("content"))
+fn worker_url(meta: &str) -> Option<String> {
+    gloo::utils::document().query_selector(meta).ok().flatten().and_then(|m| m.get_attribute("content"))
 }
 
 thread_local! {
@@ -106,18 +108,22 @@ impl PartialEq for Client {
 }
 
 impl Client {
-    /// Starts a new worker.
+    /// Starts a new files worker (one per file analysis).
     pub fn spawn() -> Result<Client, String> {
-        let url = worker_url().ok_or("the page does not name its analysis worker")?;
+        Client::start(FILES_META)
+    }
+
+    fn start(meta: &str) -> Result<Client, String> {
+        let url = worker_url(meta).ok_or("the page does not name its analysis worker")?;
         let worker = Worker::new(&url).map_err(|e| format!("cannot start the analysis worker: {e:?}"))?;
         Ok(Client::wire(worker, None))
     }
 
-    /// The worker index.html started while the page loaded (or a new one if it could not).
+    /// The quick worker index.html started while the page loaded (or a new one if it could not).
     pub fn adopt() -> Result<Client, String> {
         let boot = js_sys::Reflect::get(&js_sys::global(), &BOOT_GLOBAL.into()).unwrap_or(JsValue::UNDEFINED);
         let worker = js_sys::Reflect::get(&boot, &"worker".into()).ok().and_then(|w| w.dyn_into::<Worker>().ok());
-        let Some(worker) = worker else { return Client::spawn() };
+        let Some(worker) = worker else { return Client::start(QUICK_META) };
         let early = js_sys::Reflect::get(&boot, &"early".into()).ok().and_then(|e| e.dyn_into::<js_sys::Array>().ok());
         // It is ours now: the next caller gets a worker of its own.
         let _ = js_sys::Reflect::delete_property(boot.unchecked_ref::<js_sys::Object>(), &"worker".into());
@@ -165,7 +171,7 @@ impl Client {
 
     /// Sends a request; its answer (if it has a ticket) goes to `answer`.
     pub fn ask(&self, request: Request, answer: Callback<Response>) {
-        if let Some(t) = ticket_of_request(&request) {
+        if let Some(t) = request.ticket() {
             self.inner.waiting.borrow_mut().insert(t, answer);
         }
         self.send(request);
@@ -175,7 +181,7 @@ impl Client {
     pub fn send(&self, request: Request) {
         let message = match encode(&request) {
             Ok(m) => m,
-            Err(message) => return self.inner.receive(encode(&Response::Error { ticket: ticket_of_request(&request), message }).unwrap_or_default()),
+            Err(message) => return self.inner.receive(encode(&Response::Error { ticket: request.ticket(), message }).unwrap_or_default()),
         };
         let mut queue = self.inner.queue.borrow_mut();
         match queue.as_mut() {
@@ -189,22 +195,6 @@ impl Client {
 
     pub fn terminate(&self) {
         self.inner.worker.terminate();
-    }
-}
-
-fn ticket_of_request(r: &Request) -> Option<Ticket> {
-    match r {
-        Request::Explain { ticket, .. }
-        | Request::ExplainFile { ticket, .. }
-        | Request::Search { ticket, .. }
-        | Request::Entry { ticket, .. }
-        | Request::Index { ticket }
-        | Request::Thresholds { ticket }
-        | Request::Rows { ticket, .. }
-        | Request::Rules { ticket, .. }
-        | Request::History { ticket, .. }
-        | Request::Export { ticket, .. } => Some(*ticket),
-        Request::Analyze { .. } | Request::Download { .. } => None,
     }
 }
 
@@ -247,7 +237,7 @@ impl Shared {
     pub fn ask(&self, request: Request, answer: Callback<Response>) {
         match &self.0 {
             Ok(c) => c.ask(request, answer),
-            Err(message) => answer.emit(Response::Error { ticket: ticket_of_request(&request), message: message.clone() }),
+            Err(message) => answer.emit(Response::Error { ticket: request.ticket(), message: message.clone() }),
         }
     }
 }

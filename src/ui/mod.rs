@@ -1,6 +1,6 @@
 //! The web app (wasm32 only). The page (`bouncelens-app`) only renders: every analysis runs in
-//! the Web Worker (`bouncelens-worker`, see `worker`), which the page talks to through the
-//! typed messages of `protocol`. So the page's wasm links no classifier, regex engine,
+//! a Web Worker (`bouncelens-quick` for pastes and the reference, `bouncelens-worker` for
+//! files; see `worker`), which the page talks to through the typed messages of `protocol`. So the page's wasm links no classifier, regex engine,
 //! knowledge base or file parser, and stays small enough to start at once.
 
 mod app;

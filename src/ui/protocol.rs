@@ -66,6 +66,26 @@ pub enum Request {
     Export { ticket: Ticket, what: Export },
 }
 
+impl Request {
+    /// The ticket its answer comes back with (none for an analysis and its downloads, whose
+    /// answers go to the analysis' listener).
+    pub fn ticket(&self) -> Option<Ticket> {
+        match self {
+            Request::Explain { ticket, .. }
+            | Request::ExplainFile { ticket, .. }
+            | Request::Search { ticket, .. }
+            | Request::Entry { ticket, .. }
+            | Request::Index { ticket }
+            | Request::Thresholds { ticket }
+            | Request::Rows { ticket, .. }
+            | Request::Rules { ticket, .. }
+            | Request::History { ticket, .. }
+            | Request::Export { ticket, .. } => Some(*ticket),
+            Request::Analyze { .. } | Request::Download { .. } => None,
+        }
+    }
+}
+
 /// What the worker answers.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -71,10 +71,25 @@ test('the app sends no referrer and asks nothing of other origins while it works
   await page.close();
 });
 
+test('the quick worker, which the first paste waits for, links no file analysis', () => {
+  // A message only the zip reader writes: in the files worker's wasm, not in the quick one's
+  // (whose handler never names the file analysis, so the linker leaves it out).
+  const only = (name) => fs.readdirSync(dist).filter((f) => new RegExp(`^${name}-[0-9a-f]{16}_bg\\.wasm$`).test(f));
+  const [quick] = only('bouncelens-quick');
+  const [files] = only('bouncelens-worker');
+  assert.ok(quick && files, fs.readdirSync(dist).join(' '));
+  const has = (f, text) => fs.readFileSync(path.join(dist, f)).includes(Buffer.from(text));
+  assert.ok(has(files, 'zip archive cannot be read'));
+  assert.ok(!has(quick, 'zip archive cannot be read'));
+  // Both explain replies: the knowledge base is in each.
+  assert.ok(has(quick, 'Recipient address rejected') && has(files, 'Recipient address rejected'));
+  assert.ok(fs.statSync(path.join(dist, quick)).size < 0.7 * fs.statSync(path.join(dist, files)).size);
+});
+
 test('served like a static host: compressed, hashed files cached for good, the rest revalidated', async () => {
   const files = fs.readdirSync(dist);
   const wasm = files.filter((f) => /_bg\.wasm$/.test(f));
-  assert.equal(wasm.length, 2, files.join(' '));
+  assert.equal(wasm.length, 3, files.join(' '));
   const head = async (p, enc = 'br, gzip') => {
     const r = await fetch(`${server.url}/${p}`, { headers: { 'accept-encoding': enc } });
     await r.arrayBuffer();

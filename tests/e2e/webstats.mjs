@@ -21,9 +21,11 @@ const page = {
   js: href(/<link rel="modulepreload" href="([^"]+)"/),
   wasm: href(/<link rel="preload" href="([^"]+_bg\.wasm)"/),
 };
-const loader = href(/<meta name="bouncelens-worker" content="([^"]+)"/);
-const workerBase = loader.replace(/_loader\.js$/, '');
-const worker = { loader, js: `${workerBase}.js`, wasm: `${workerBase}_bg.wasm` };
+const workerFiles = (name) => {
+  const loader = href(new RegExp(`<meta name="${name}" content="([^"]+)"`));
+  const base = loader.replace(/_loader\.js$/, '');
+  return { loader, js: `${base}.js`, wasm: `${base}_bg.wasm` };
+};
 function sizes(files) {
   let t = { raw: 0, gz: 0, br: 0 };
   const rows = Object.entries(files).map(([what, f]) => {
@@ -39,11 +41,16 @@ function sizes(files) {
   return { rows, t };
 }
 const p = sizes(page);
-const w = sizes(worker);
+const q = sizes(workerFiles('bouncelens-quick'));
+const w = sizes(workerFiles('bouncelens-worker'));
 console.log('== what the first view loads (page)');
 p.rows.forEach((r) => console.log(r));
 console.log(`  ${'total'.padEnd(11)} ${kb(p.t.raw).padStart(10)} raw ${kb(p.t.gz).padStart(10)} gzip -9 ${kb(p.t.br).padStart(10)} brotli`);
-console.log('== the worker (loaded in the background from the start)');
+console.log('== the quick worker (started at once; the first paste waits for it)');
+q.rows.forEach((r) => console.log(r));
+console.log(`  ${'total'.padEnd(11)} ${kb(q.t.raw).padStart(10)} raw ${kb(q.t.gz).padStart(10)} gzip -9 ${kb(q.t.br).padStart(10)} brotli`);
+console.log(`== page and quick worker together: ${kb(p.t.gz + q.t.gz)} gzip -9, ${kb(p.t.br + q.t.br)} brotli`);
+console.log('== the files worker (started per file analysis)');
 w.rows.forEach((r) => console.log(r));
 console.log(`  ${'total'.padEnd(11)} ${kb(w.t.raw).padStart(10)} raw ${kb(w.t.gz).padStart(10)} gzip -9 ${kb(w.t.br).padStart(10)} brotli`);
 
