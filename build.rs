@@ -88,4 +88,20 @@ fn main() {
     }
     code.push_str("];\n");
     std::fs::write(Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_literals.rs"), code).expect("write the literal table");
+    // The knowledge's data files as JSON, which the app and the CLI read at start-up: parsing
+    // them as TOML was most of building the knowledge (the test-suite still reads the TOML,
+    // checking every entry and naming its line).
+    let json_dir = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge");
+    std::fs::create_dir_all(&json_dir).expect("OUT_DIR/knowledge");
+    for f in std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()) {
+        if f.extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&f).expect("knowledge file");
+        // A file that is not TOML fails the test-suite (which names its line); here it is empty.
+        let table = text.parse::<toml::Table>().unwrap_or_default();
+        let json = serde_json::to_string(&table).expect("TOML values are JSON values");
+        let name = f.file_stem().expect("a file name").to_string_lossy().to_string();
+        std::fs::write(json_dir.join(format!("{name}.json")), json).expect("write the JSON knowledge");
+    }
 }
