@@ -27,8 +27,12 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Whether a file name carries trunk's content hash (`style-0123456789abcdef.css`). */
-export const hashed = (name) => /-[0-9a-f]{16}(_bg\.wasm|_loader\.js|\.[a-z0-9]+)$/.test(name);
+/**
+ * Whether a file name carries a content hash (`style-0123456789abcdef.css`). Trunk writes its
+ * 64-bit hash in hex without leading zeros, so one build in sixteen has a 15-digit hash (and
+ * was then served uncached); 8 to 16 digits, so that `icon-192.png` is not taken for one.
+ */
+export const hashed = (name) => /-[0-9a-f]{8,16}(_bg\.wasm|_loader\.js|\.[a-z0-9]+)$/.test(name);
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';

@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, open, screenshot } from './harness.mjs';
 
-const APP_WASM = /\/bouncelens-app-[0-9a-f]{16}_bg\.wasm$/;
+// (Trunk's hash has no leading zeros: 8 to 16 hex digits, see scripts/static-server.mjs.)
+const APP_WASM = /\/bouncelens-app-[0-9a-f]{8,16}_bg\.wasm$/;
 let server, browser;
 
 before(async () => {
