@@ -1,13 +1,14 @@
-//! Trains the word model (src/classify/words.rs) when the crate is built: from the working part
-//! of the labelled corpus (tests/corpus/working/) and the examples of the knowledge's rules,
-//! never from the sealed part. The model is written to OUT_DIR and compiled in.
+//! Prepares the knowledge when the crate is built, into OUT_DIR: trains the word model
+//! (src/classify/words.rs) from the working part of the labelled corpus (tests/corpus/working/)
+//! and the examples of the knowledge's rules, never from the sealed part; extracts the
+//! prefilter literals of the built-in patterns; writes the data files as JSON.
 
 #[path = "src/classify/words.rs"]
 #[allow(dead_code)]
 mod words;
 
-// Also extracts the prefilter literals of every built-in rule pattern (src/classify/literals.rs),
-// which the classifier would otherwise do at every start-up.
+// The prefilter literals of the built-in patterns, which the classifier would otherwise
+// extract at every start-up.
 #[path = "src/classify/literals.rs"]
 #[allow(dead_code)]
 mod literals;
@@ -33,16 +34,26 @@ fn main() {
             }
         }
     }
+    // One pass over the knowledge's data files, each parsed once: the rules' examples (for the
+    // word model), the prefilter literals of every pattern the classifier prefilters (rules,
+    // providers' markers, platforms' labels; see src/classify/literals.rs), and the file as
+    // the JSON the app and the CLI read at start-up (parsing TOML was most of building the
+    // knowledge; the test-suite still reads the TOML, checking every entry and naming its line).
     let data = root.join("src/knowledge/data");
     println!("cargo:rerun-if-changed={}", data.display());
-    let mut files: Vec<_> = std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()).filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rules_"))).collect();
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let json_dir = out.join("knowledge");
+    std::fs::create_dir_all(&json_dir).expect("OUT_DIR/knowledge");
+    let mut files: Vec<_> = std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     files.sort();
     let mut table: Vec<((u64, u32), Option<Vec<Vec<u8>>>)> = vec![];
     for f in files {
         println!("cargo:rerun-if-changed={}", f.display());
-        let text = std::fs::read_to_string(&f).expect("rules file");
-        let Ok(v) = text.parse::<toml::Table>() else { continue };
-        for r in v.get("rule").and_then(|r| r.as_array()).into_iter().flatten() {
+        let text = std::fs::read_to_string(&f).expect("knowledge file");
+        // A file that is not TOML fails the test-suite (which names its line); here it is empty.
+        let v = text.parse::<toml::Table>().unwrap_or_default();
+        let tables = |name: &str| v.get(name).and_then(|t| t.as_array()).into_iter().flatten();
+        for r in tables("rule") {
             if let Some(p) = r.get("pattern").and_then(|p| p.as_str()) {
                 table.push((literals::key(p), literals::required_literals(p)));
             }
@@ -53,29 +64,17 @@ fn main() {
                 }
             }
         }
+        let markers = tables("provider").flat_map(|p| p.get("markers").and_then(|m| m.as_array()).into_iter().flatten());
+        let labels = tables("label").filter_map(|l| l.get("pattern"));
+        for p in markers.chain(labels).filter_map(|p| p.as_str()) {
+            table.push((literals::key(p), literals::required_literals(p)));
+        }
+        let name = f.file_stem().expect("a file name").to_string_lossy().to_string();
+        let json = serde_json::to_string(&v).expect("TOML values are JSON values");
+        std::fs::write(json_dir.join(format!("{name}.json")), json).expect("write the JSON knowledge");
     }
     let model = words::WordModel::train(&examples, 2);
-    let out = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("word_model.bin");
-    std::fs::write(out, model.to_bytes()).expect("write the model");
-    // The other patterns the classifier prefilters the same way: providers' markers and
-    // platforms' labels.
-    for f in std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()) {
-        let Ok(v) = std::fs::read_to_string(&f).unwrap_or_default().parse::<toml::Table>() else { continue };
-        let strings = |table: &str, key: &str| -> Vec<String> {
-            let mut out = vec![];
-            for t in v.get(table).and_then(|t| t.as_array()).into_iter().flatten() {
-                match t.get(key) {
-                    Some(toml::Value::String(s)) => out.push(s.clone()),
-                    Some(toml::Value::Array(a)) => out.extend(a.iter().filter_map(|x| x.as_str().map(str::to_string))),
-                    _ => {}
-                }
-            }
-            out
-        };
-        for p in strings("provider", "markers").into_iter().chain(strings("label", "pattern")) {
-            table.push((literals::key(&p), literals::required_literals(&p)));
-        }
-    }
+    std::fs::write(out.join("word_model.bin"), model.to_bytes()).expect("write the model");
     table.sort_by(|a, b| a.0.cmp(&b.0));
     table.dedup_by(|a, b| a.0 == b.0);
     let mut code = String::from("pub(super) static LITERALS: &[Entry] = &[\n");
@@ -87,21 +86,5 @@ fn main() {
         code.push_str(&format!("    (({h}, {n}), {lits}),\n"));
     }
     code.push_str("];\n");
-    std::fs::write(Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("rule_literals.rs"), code).expect("write the literal table");
-    // The knowledge's data files as JSON, which the app and the CLI read at start-up: parsing
-    // them as TOML was most of building the knowledge (the test-suite still reads the TOML,
-    // checking every entry and naming its line).
-    let json_dir = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("knowledge");
-    std::fs::create_dir_all(&json_dir).expect("OUT_DIR/knowledge");
-    for f in std::fs::read_dir(&data).expect("knowledge data").flatten().map(|e| e.path()) {
-        if f.extension().is_none_or(|x| x != "toml") {
-            continue;
-        }
-        let text = std::fs::read_to_string(&f).expect("knowledge file");
-        // A file that is not TOML fails the test-suite (which names its line); here it is empty.
-        let table = text.parse::<toml::Table>().unwrap_or_default();
-        let json = serde_json::to_string(&table).expect("TOML values are JSON values");
-        let name = f.file_stem().expect("a file name").to_string_lossy().to_string();
-        std::fs::write(json_dir.join(format!("{name}.json")), json).expect("write the JSON knowledge");
-    }
+    std::fs::write(out.join("rule_literals.rs"), code).expect("write the literal table");
 }

@@ -1,4 +1,4 @@
-//! The verdict vocabulary of `../shared/taxonomy.md`, as Rust types.
+//! The verdict vocabulary the project's taxonomy fixes (its ids are used exactly), as Rust types.
 //!
 //! The ids (`serde` names and [`Id::id`]) are public: the CLI's JSON, the web app's
 //! `data-testid` hooks, the exports and the evaluation scripts use them exactly as written.

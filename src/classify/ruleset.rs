@@ -13,18 +13,18 @@
 //! exactly the set the single `RegexSet` would give (a test checks it on the knowledge's
 //! examples and the labelled sample emails); matching stays linear-time throughout.
 
+use super::literals::required_literals;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{RegexSet, RegexSetBuilder};
 use regex_automata::meta;
 use regex_automata::util::syntax;
+use std::sync::OnceLock;
 
 /// A pattern's own regex: the meta engine of the `regex` crate, built without the literal
 /// prefilter it would extract from the pattern. The rule set's automaton has already found
 /// the pattern's literal in the text, and extracting it again was half the cost of building
 /// a pattern's regex (the first paste's verdict spent most of its time there).
 pub(super) type Regex = meta::Regex;
-use super::literals::required_literals;
-use std::sync::OnceLock;
 
 mod table {
     /// `(key, literals)` sorted by key; `None` for a pattern without usable literals.
